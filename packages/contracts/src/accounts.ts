@@ -1,0 +1,39 @@
+// Contracts for accounts and memberships, shared by the edge functions and
+// @domus/client. The database enforces the same rules; these give callers a
+// 4xx-style message naming the field before a round trip.
+import { z } from "zod";
+
+export const accountRole = z.enum(["owner", "admin", "member", "affiliate"]);
+export type AccountRole = z.infer<typeof accountRole>;
+
+export const accountType = z.enum(["personal", "team", "affiliate"]);
+
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "use 2 to 63 lowercase letters, digits and hyphens");
+
+export const createTeamAccountInput = z.object({
+  name: z.string().trim().min(1, "required").max(200),
+  slug: slug.optional(),
+});
+export type CreateTeamAccountInput = z.infer<typeof createTeamAccountInput>;
+
+export const createInvitationInput = z.object({
+  accountId: z.string().uuid(),
+  role: accountRole.exclude(["owner"]).default("member"),
+  email: z.string().email().optional(),
+  expiresInDays: z.number().int().min(1).max(30).default(7),
+});
+export type CreateInvitationInput = z.input<typeof createInvitationInput>;
+
+export const invitationToken = z.string().regex(/^[0-9a-f]{48}$/, "not an invitation token");
+
+export const invitationCreated = z.object({
+  id: z.string().uuid(),
+  account_id: z.string().uuid(),
+  role: accountRole,
+  email: z.string().nullable(),
+  expires_at: z.string(),
+  token: invitationToken,
+});
+export type InvitationCreated = z.infer<typeof invitationCreated>;

@@ -1,0 +1,52 @@
+-- Proves that row level security is never forgotten: every ordinary or
+-- partitioned table in a schema PostgREST exposes (public and the five
+-- product schemas) has RLS enabled and at least one policy, and the
+-- non-exposed `private` schema stays unreachable for anon. A new table that
+-- skips `enable row level security` fails this file by name.
+
+begin;
+select plan(6);
+
+select is_empty(
+  $$ select * from tests.tables_without_rls(array['public', 'homes', 'quicksell', 'studio', 'tools', 'reports']) $$,
+  'every table in an exposed schema has row level security enabled'
+);
+
+select is_empty(
+  $$ select * from tests.tables_without_policies(array['public', 'homes', 'quicksell', 'studio', 'tools', 'reports']) $$,
+  'every table in an exposed schema has at least one policy'
+);
+
+-- The check itself works: a table created without RLS is caught.
+create table public.__rls_probe (id int);
+select results_eq(
+  $$ select * from tests.tables_without_rls(array['public']) $$,
+  $$ values ('public.__rls_probe') $$,
+  'the RLS check names a table created without RLS'
+);
+drop table public.__rls_probe;
+
+-- Views bypass RLS unless they run with the caller's rights.
+select is_empty(
+  $$ select n.nspname || '.' || c.relname
+     from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname in ('public', 'homes', 'quicksell', 'studio', 'tools', 'reports')
+       and c.relkind in ('v', 'm')
+       and not coalesce('security_invoker=true' = any (c.reloptions), false) $$,
+  'every view in an exposed schema is security_invoker (no RLS bypass through views)'
+);
+
+select tables_are('public', array[
+  'profiles', 'platform_admins', 'accounts', 'account_memberships', 'invitations',
+  'notifications', 'audit_log', 'analytics_events', 'login_attempts', 'revoked_tokens'
+], 'the shared platform tables are exactly the ones these tests cover');
+
+-- No table in private: it holds only helpers, so nothing there needs RLS.
+select is_empty(
+  $$ select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'private' and c.relkind in ('r', 'p', 'v', 'm') $$,
+  'the private schema holds no tables or views'
+);
+
+select * from finish();
+rollback;

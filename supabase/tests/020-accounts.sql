@@ -1,0 +1,191 @@
+-- public.accounts and the account RPCs create_team_account and
+-- transfer_account_ownership.
+--   * members see their accounts; members of a sponsoring (affiliate)
+--     account see the accounts it sponsors; platform admins see all;
+--     strangers and anon see nothing;
+--   * only owners and admins edit, and only name, slug and branding;
+--     primary owner, type, billing, activity and sponsor are not writable
+--     through the API (42501);
+--   * only owners delete, and never a personal account;
+--   * create_team_account makes the caller the owner and validates slugs;
+--   * only the primary owner transfers ownership, to an existing member.
+
+begin;
+select plan(49);
+
+do $$
+declare v_acme uuid; v_affil uuid;
+begin
+  perform tests.create_supabase_user('alice');   -- primary owner of Acme
+  perform tests.create_supabase_user('adam');    -- admin of Acme
+  perform tests.create_supabase_user('mia');     -- member of Acme
+  perform tests.create_supabase_user('sam');     -- stranger
+  perform tests.create_supabase_user('pat');     -- platform admin
+  perform tests.create_supabase_user('fred');    -- owner of the affiliate that sponsors Acme
+  perform tests.make_platform_admin('pat');
+  v_acme := tests.create_team('alice', 'acme');
+  perform tests.add_account_member(v_acme, 'adam', 'admin');
+  perform tests.add_account_member(v_acme, 'mia', 'member');
+  v_affil := tests.create_team('fred', 'affil-co');
+  update public.accounts set account_type = 'affiliate' where id = v_affil;
+  update public.accounts set sponsor_account_id = v_affil where id = v_acme;
+end $$;
+
+-- ---------------------------------------------------------------- anon
+select tests.authenticate_as_anon();
+select throws_ok($$ select * from public.accounts $$, '42501', null, 'anon cannot read accounts');
+select throws_ok($$ select public.create_team_account('Anon Inc', 'anon-inc') $$, '42501', null,
+  'anon cannot call create_team_account');
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), gen_random_uuid()) $$,
+  '42501', null, 'anon cannot call transfer_account_ownership');
+
+-- ---------------------------------------------------------------- read
+select tests.authenticate_as('alice');
+select results_eq(
+  $$ select account_type::text, id = auth.uid() from public.accounts
+     where primary_owner_user_id = auth.uid() or slug = 'acme' order by 1 $$,
+  $$ values ('personal', true), ('team', false) $$,
+  'the owner sees her personal account and her team');
+select is_empty($$ select 1 from public.accounts where id = tests.get_supabase_uid('mia') $$,
+  'the owner cannot see a teammate''s personal account');
+
+select tests.authenticate_as('mia');
+select isnt_empty($$ select 1 from public.accounts where slug = 'acme' $$, 'a member sees the team account');
+
+select tests.authenticate_as('sam');
+select is_empty($$ select 1 from public.accounts where slug = 'acme' $$, 'a stranger cannot see the team account');
+select is_empty($$ select 1 from public.accounts where id = tests.get_supabase_uid('alice') $$,
+  'a stranger cannot see another user''s personal account');
+select results_eq($$ select id from public.accounts $$, $$ values (auth.uid()) $$,
+  'a stranger sees only his own personal account');
+
+select tests.authenticate_as('fred');
+select isnt_empty($$ select 1 from public.accounts where slug = 'acme' $$,
+  'a member of the sponsoring affiliate account sees the sponsored account');
+
+select tests.authenticate_as('pat');
+select is((select count(*)::int from public.accounts where slug in ('acme', 'affil-co') or id = tests.get_supabase_uid('sam')), 3,
+  'a platform admin sees every account');
+
+select tests.authenticate_as_service_role();
+select isnt_empty($$ select 1 from public.accounts where slug = 'acme' $$, 'service_role sees every account');
+
+-- ---------------------------------------------------------------- create_team_account
+select tests.authenticate_as('sam');
+select results_eq(
+  $$ select name, slug, account_type::text, primary_owner_user_id = auth.uid()
+     from public.create_team_account('Sam Co', 'sam-co') $$,
+  $$ values ('Sam Co'::text, 'sam-co'::text, 'team'::text, true) $$,
+  'create_team_account creates a team whose primary owner is the caller');
+select results_eq(
+  $$ select role::text from public.account_memberships where account_id = tests.account_id('sam-co') and user_id = auth.uid() $$,
+  $$ values ('owner') $$,
+  'the creator becomes an owner member of the new team');
+select is((select slug from public.create_team_account('  Sam''s Second Shop  ')), 'sam-s-second-shop',
+  'without a slug, one is made from the name');
+select matches((select slug from public.create_team_account('Acme')), '^acme-[0-9a-f]{6}$',
+  'a generated slug that is taken gets a random suffix');
+select throws_ok($$ select public.create_team_account('Bad', 'Bad Slug!') $$, '22023', null,
+  'a malformed slug is refused (22023)');
+select throws_ok($$ select public.create_team_account('Copycat', 'acme') $$, '23505', null,
+  'a taken slug is refused (23505)');
+select throws_ok($$ select public.create_team_account('   ') $$, '22023', null,
+  'a blank name is refused (22023)');
+select throws_ok(
+  $$ insert into public.accounts (name, slug, primary_owner_user_id) values ('Direct', 'direct', auth.uid()) $$,
+  '42501', null, 'accounts cannot be inserted directly, only through the RPC');
+
+-- ---------------------------------------------------------------- update
+select tests.authenticate_as('alice');
+select results_eq($$ update public.accounts set name = 'Acme Corp' where slug = 'acme' returning name $$,
+  $$ values ('Acme Corp'::text) $$, 'the owner renames the team');
+select tests.authenticate_as('adam');
+select results_eq(
+  $$ update public.accounts set branding = '{"color": "#ff0000"}' where slug = 'acme' returning branding ->> 'color' $$,
+  $$ values ('#ff0000'::text) $$, 'an account admin edits the branding');
+select throws_ok($$ update public.accounts set branding = '[]' where slug = 'acme' $$, '23514', null,
+  'branding must be a JSON object');
+select throws_ok($$ update public.accounts set slug = 'sam-co' where slug = 'acme' $$, '23505', null,
+  'an admin cannot take another account''s slug');
+select throws_ok($$ update public.accounts set primary_owner_user_id = auth.uid() where slug = 'acme' $$,
+  '42501', null, 'an admin cannot make himself primary owner');
+select throws_ok($$ update public.accounts set billing_status = 'active' where slug = 'acme' $$,
+  '42501', null, 'an admin cannot change billing_status');
+select throws_ok($$ update public.accounts set account_type = 'affiliate' where slug = 'acme' $$,
+  '42501', null, 'an admin cannot change the account type');
+select throws_ok($$ update public.accounts set is_active = false where slug = 'acme' $$,
+  '42501', null, 'an admin cannot deactivate the account');
+select throws_ok($$ update public.accounts set sponsor_account_id = null where slug = 'acme' $$,
+  '42501', null, 'an admin cannot change the sponsor');
+select throws_ok($$ update public.accounts set monthly_report_limit_override = 1000 where slug = 'acme' $$,
+  '42501', null, 'an admin cannot raise the report limit override');
+
+select tests.authenticate_as('mia');
+select is_empty($$ update public.accounts set name = 'Mia''s now' where slug = 'acme' returning 1 $$,
+  'a plain member cannot rename the team (0 rows)');
+select tests.authenticate_as('sam');
+select is_empty($$ update public.accounts set name = 'Pwned' where slug = 'acme' returning 1 $$,
+  'a stranger cannot rename the team (0 rows)');
+select tests.authenticate_as('fred');
+select is_empty($$ update public.accounts set name = 'Sponsored' where slug = 'acme' returning 1 $$,
+  'a sponsor can see but not rename the sponsored account (0 rows)');
+select tests.authenticate_as('pat');
+select is_empty($$ update public.accounts set name = 'Admin was here' where slug = 'acme' returning 1 $$,
+  'a platform admin cannot rename accounts through the API (0 rows)');
+select tests.clear_authentication();
+select is((select name from public.accounts where slug = 'acme'), 'Acme Corp',
+  'the team name is the owner''s, unchanged by the refused updates');
+
+-- ---------------------------------------------------------------- transfer_account_ownership
+select tests.authenticate_as('adam');
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), auth.uid()) $$,
+  '42501', null, 'an admin cannot transfer the account to himself');
+select tests.authenticate_as('alice');
+select throws_ok($$ select public.transfer_account_ownership(auth.uid(), tests.get_supabase_uid('mia')) $$,
+  '22023', null, 'a personal account cannot be transferred');
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), tests.get_supabase_uid('sam')) $$,
+  '22023', null, 'ownership cannot go to someone outside the account');
+select is(
+  (select primary_owner_user_id from public.transfer_account_ownership(tests.account_id('acme'), tests.get_supabase_uid('mia'))),
+  tests.get_supabase_uid('mia'),
+  'the primary owner transfers the account to a member');
+select results_eq(
+  $$ select u.identifier, m.role::text from public.account_memberships m
+     join (values ('alice'), ('mia')) u(identifier) on m.user_id = tests.get_supabase_uid(u.identifier)
+     where m.account_id = tests.account_id('acme') order by 1 $$,
+  $$ values ('alice', 'owner'), ('mia', 'owner') $$,
+  'the new primary owner is an owner member and the previous one stays an owner');
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), auth.uid()) $$,
+  '42501', null, 'the previous primary owner can no longer transfer the account');
+
+-- ---------------------------------------------------------------- delete
+select tests.authenticate_as('alice');
+select throws_ok($$ delete from public.accounts where id = auth.uid() $$, '42501', null,
+  'a personal account cannot be deleted, even by its owner');
+select tests.authenticate_as('adam');
+select is_empty($$ delete from public.accounts where slug = 'acme' returning 1 $$,
+  'an account admin cannot delete the team (0 rows)');
+select tests.authenticate_as('sam');
+select is_empty($$ delete from public.accounts where slug = 'acme' returning 1 $$,
+  'a stranger cannot delete the team (0 rows)');
+select tests.authenticate_as('pat');
+select is_empty($$ delete from public.accounts where slug = 'acme' returning 1 $$,
+  'a platform admin cannot delete accounts through the API (0 rows)');
+select tests.authenticate_as('mia');
+select results_eq($$ delete from public.accounts where slug = 'acme' returning slug $$,
+  $$ values ('acme'::text) $$, 'an owner deletes the team account');
+select tests.clear_authentication();
+select is_empty($$ select 1 from public.account_memberships m left join public.accounts a on a.id = m.account_id where a.id is null $$,
+  'deleting the team removes its memberships');
+select tests.authenticate_as_service_role();
+select results_eq($$ delete from public.accounts where slug = 'sam-co' returning slug $$,
+  $$ values ('sam-co'::text) $$, 'service_role can delete any team account');
+
+-- ---------------------------------------------------------------- updated_at
+select tests.clear_authentication();
+update public.accounts set updated_at = '2000-01-01' where slug = 'affil-co';
+select is((select updated_at from public.accounts where slug = 'affil-co'), now(),
+  'accounts.updated_at is stamped by the trigger');
+
+select * from finish();
+rollback;
