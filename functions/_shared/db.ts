@@ -20,6 +20,6 @@ export async function asUser<T>(sql: Sql, claims: Claims, fn: (tx: Tx) => Promis
 }
 
 export async function revocationReason(sql: Sql, claims: Claims): Promise<string | null> {
-  const [row] = await sql`select private.request_is_revoked(${JSON.stringify(claims)}::jsonb) as reason`;
+  const [row] = await sql`select private.request_is_revoked(${JSON.stringify(claims)}::text::jsonb) as reason`;
   return row?.reason ?? null;
 }

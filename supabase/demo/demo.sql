@@ -7,7 +7,7 @@
 --   2 bob    admin of Acme Realty            7 grace  owner of Northwind Mortgage (affiliate, sponsors Harbor)
 --   3 carol  member of Acme and Harbor       8 heidi  solo
 --   4 dave   owner of Harbor Homes           9 ivan   solo, platform admin
---   5 erin   admin of Harbor Homes           10 judy  solo
+--   5 erin   admin of Harbor Homes           10 judy  solo, platform (support) admin
 -- Later issues append their products' demo rows below, keeping every table
 -- populated and owned by more than one user or account.
 
@@ -60,8 +60,9 @@ update public.profiles p set
   bio = 'Demo user ' || d.name || '.'
 from demo_people d where d.id = p.id;
 
-insert into public.platform_admins (user_id, note)
-values ('00000000-0000-4000-8000-000000000009', 'demo platform admin');
+insert into public.platform_admins (user_id, granted_by, note) values
+  ('00000000-0000-4000-8000-000000000009', null, 'demo platform admin'),
+  ('00000000-0000-4000-8000-000000000010', '00000000-0000-4000-8000-000000000009', 'demo support admin');
 
 -- Team and affiliate accounts.
 insert into public.accounts (id, name, slug, account_type, primary_owner_user_id, sponsor_account_id, branding) values
@@ -102,6 +103,8 @@ begin
   from demo_people d;
   perform private.notify('00000000-0000-4000-8000-000000000001', 'member_joined', 'New team member',
     'Frank Fischer joined Acme Realty as affiliate.', 'platform', null, '{}'::jsonb, '10000000-0000-4000-8000-000000000001');
+  perform private.notify('00000000-0000-4000-8000-000000000005', 'member_joined', 'New team member',
+    'Frank Fischer accepted your invitation to Harbor Homes.', 'platform', null, '{}'::jsonb, '10000000-0000-4000-8000-000000000002');
 end
 $$;
 update public.notifications set read = true

@@ -9,8 +9,10 @@
 create schema if not exists private;
 revoke all on schema private from public;
 grant usage on schema private to anon, authenticated, service_role;
--- Functions are executable by PUBLIC by default; helpers opt in explicitly.
-alter default privileges in schema private revoke execute on functions from public;
+-- PUBLIC may execute any new function by default, and a per-schema default
+-- privilege cannot take that back; so every migration that adds private
+-- functions ends with `revoke execute on all functions in schema private
+-- from public` and grants each helper to the roles that call it.
 
 -- One trigger function maintains updated_at everywhere.
 create or replace function private.set_updated_at()
@@ -39,3 +41,5 @@ comment on schema quicksell is 'QuickSell (seed 001): AI-assisted resale with ga
 comment on schema studio is 'Studio / Stagefy (seed 002): AI media studio paid in credits.';
 comment on schema tools is 'Tools marketplace (seed 003): AI tools and bundles, org-isolated purchases.';
 comment on schema reports is 'Reports / TrendyReports (seed 004): market and property reports with lead capture.';
+
+revoke execute on all functions in schema private from public;

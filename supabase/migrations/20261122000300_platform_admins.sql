@@ -37,3 +37,5 @@ grant execute on function private.is_platform_admin() to anon, authenticated, se
 create policy "platform_admins: self or admins read"
   on public.platform_admins for select to authenticated
   using (user_id = (select auth.uid()) or (select private.is_platform_admin()));
+
+revoke execute on all functions in schema private from public;

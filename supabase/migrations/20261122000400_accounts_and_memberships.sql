@@ -432,3 +432,5 @@ comment on function public.transfer_account_ownership(uuid, uuid) is 'Makes anot
 
 revoke execute on function public.create_team_account(text, text), public.transfer_account_ownership(uuid, uuid) from public, anon;
 grant execute on function public.create_team_account(text, text), public.transfer_account_ownership(uuid, uuid) to authenticated, service_role;
+
+revoke execute on all functions in schema private from public;

@@ -194,3 +194,5 @@ $$;
 create trigger on_auth_user_created_accept_invitation
   after insert on auth.users
   for each row execute function private.accept_signup_invitation();
+
+revoke execute on all functions in schema private from public;

@@ -120,3 +120,5 @@ create trigger invitations_notify_accepted
   after update of accepted_at on public.invitations
   for each row when (old.accepted_at is null and new.accepted_at is not null)
   execute function private.notify_invitation_accepted();
+
+revoke execute on all functions in schema private from public;

@@ -6,13 +6,14 @@
 
 create table public.audit_log (
   id bigint generated always as identity primary key,
-  actor_id uuid references public.profiles (id) on delete set null,
+  -- Not foreign keys: the log is append-only and outlives the people and
+  -- accounts it describes.
+  actor_id uuid,
   actor_role text not null,
   by_platform_admin boolean not null default false,
   action text not null check (action in ('INSERT', 'UPDATE', 'DELETE')),
   resource_type text not null,
   resource_id text,
-  -- Not a foreign key: the log outlives the accounts it describes.
   account_id uuid,
   old_values jsonb,
   new_values jsonb,
@@ -31,7 +32,7 @@ alter table public.audit_log enable row level security;
 
 revoke all on public.audit_log from anon, authenticated;
 grant select on public.audit_log to authenticated;
-grant select, insert on public.audit_log to service_role;
+grant select on public.audit_log to service_role;
 
 create policy "audit_log: platform admins and account admins read"
   on public.audit_log for select to authenticated
@@ -101,7 +102,7 @@ begin
     actor_id, actor_role, by_platform_admin, action, resource_type, resource_id, account_id,
     old_values, new_values, ip_address
   ) values (
-    case when exists (select 1 from public.profiles p where p.id = v_actor) then v_actor end,
+    v_actor,
     coalesce((select auth.role()), current_user),
     coalesce(private.is_platform_admin(), false),
     tg_op,
@@ -138,3 +139,8 @@ create trigger platform_admins_audit
 create trigger profiles_audit_status
   after update of account_status on public.profiles
   for each row execute function private.audit_row_change();
+
+-- PUBLIC gets EXECUTE on new functions by default; private helpers are
+-- granted to exactly the roles that call them.
+revoke execute on all functions in schema private from public;
+grant execute on function private.request_ip() to anon, authenticated, service_role;

@@ -121,6 +121,24 @@ notify pgrst, 'reload config';
 
 -- ------------------------------------------------------------ revocation RPCs
 
+-- Ends the Auth session too, so its refresh token cannot mint new access
+-- tokens. Best effort: where the database role may not write auth.sessions
+-- (some hosted set-ups), the revocation row alone keeps refusing the
+-- session, because it is kept for as long as the session exists.
+create or replace function private.end_auth_session(p_session_id text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  delete from auth.sessions s where s.id::text = p_session_id;
+exception when insufficient_privilege then
+  null;
+end;
+$$;
+
 create or replace function public.revoke_session(session_id uuid default null)
 returns void
 language plpgsql
@@ -153,6 +171,8 @@ begin
     greatest(coalesce(to_timestamp((v_claims ->> 'exp')::double precision), now()), now()) + interval '1 day'
   )
   on conflict (token_hash) do nothing;
+
+  perform private.end_auth_session(v_session);
 end;
 $$;
 
@@ -184,6 +204,8 @@ begin
     returning 1
   )
   select count(*) into v_count from inserted;
+
+  perform private.end_auth_session(s.id::text) from auth.sessions s where s.user_id = v_user;
   return v_count;
 end;
 $$;
@@ -215,7 +237,7 @@ begin
 
   select count(*) into v_recent_failures from public.login_attempts la
   where lower(la.email) = lower(coalesce(v_email, ''))
-    and not la.success
+    and la.failure_reason = 'invalid_password'
     and la.attempted_at > now() - interval '15 minutes';
 
   if v_recent_failures >= 5 then
@@ -257,10 +279,19 @@ volatile
 security definer
 set search_path = ''
 as $$
+  -- A revocation is forgotten once its tokens have expired AND its Auth
+  -- session is gone; while the session lives it could mint new tokens.
   with gone as (
-    delete from public.revoked_tokens r where r.expires_at < now() returning 1
+    delete from public.revoked_tokens r
+    where r.expires_at < now()
+      and not exists (select 1 from auth.sessions s where private.hash_token(s.id::text) = r.token_hash)
+    returning 1
   )
   select count(*)::integer from gone;
 $$;
 
 select cron.schedule('purge-expired-revocations', '17 * * * *', 'select private.purge_expired_revocations()');
+
+revoke execute on all functions in schema private from public;
+grant execute on function private.request_is_revoked(jsonb) to anon, authenticated, service_role;
+grant execute on function private.check_request() to anon, authenticated, service_role;

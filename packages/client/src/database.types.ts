@@ -237,15 +237,7 @@ export type Database = {
           resource_id?: string | null;
           resource_type?: string;
         };
-        Relationships: [
-          {
-            foreignKeyName: "audit_log_actor_id_fkey";
-            columns: ["actor_id"];
-            isOneToOne: false;
-            referencedRelation: "profiles";
-            referencedColumns: ["id"];
-          },
-        ];
+        Relationships: [];
       };
       invitations: {
         Row: {

@@ -1,0 +1,37 @@
+// Typed calls to the edge functions; responses are checked against the
+// shared contracts so a drifted function fails loudly in the client.
+import { healthResponse, type HealthResponse } from "@domus/contracts/health.ts";
+import { meResponse, type MeResponse } from "@domus/contracts/me.ts";
+import type { ZodType } from "zod";
+import { DomusError } from "./errors.ts";
+import type { DomusSupabase } from "./supabase.ts";
+
+async function invoke<T>(supabase: DomusSupabase, name: string, schema: ZodType<T, any, any>, init: { method: "GET" | "POST"; body?: unknown }): Promise<T> {
+  const { data, error } = await supabase.functions.invoke(name, { method: init.method, body: init.body as never });
+  if (error) {
+    const context = (error as { context?: Response }).context;
+    let status = 500;
+    let code = "function_error";
+    let message = error.message;
+    let field: string | undefined;
+    if (context && typeof context.json === "function") {
+      status = context.status;
+      const body = await context.json().catch(() => null);
+      const detail = body?.error ?? body;
+      if (detail?.message) message = detail.message;
+      if (typeof detail?.code === "string") code = detail.code;
+      if (typeof detail?.field === "string") field = detail.field;
+    }
+    throw new DomusError(message, code, status, field);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new DomusError(`${name}: unexpected response shape`, "contract_mismatch", 502);
+  return parsed.data;
+}
+
+export function functionsApi(supabase: DomusSupabase) {
+  return {
+    health: (): Promise<HealthResponse> => invoke(supabase, "health", healthResponse, { method: "GET" }),
+    me: (): Promise<MeResponse> => invoke(supabase, "me", meResponse, { method: "GET" }),
+  };
+}

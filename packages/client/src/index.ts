@@ -1,0 +1,45 @@
+// @domus/client: supabase-js typed with the generated database types, plus
+// the account, session and function operations. Import what you need:
+//   import { createDomusClient } from "@domus/client";
+import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
+import { accountsApi } from "./accounts.ts";
+import type { Database } from "./database.types.ts";
+import { functionsApi } from "./functions.ts";
+import { sessionsApi } from "./sessions.ts";
+import type { DomusSupabase } from "./supabase.ts";
+
+export interface DomusClientOptions {
+  /** Project URL, e.g. https://<ref>.supabase.co */
+  url: string;
+  /** The anon (publishable) key. */
+  anonKey: string;
+  /** A user's access token, when the app manages sessions itself. */
+  accessToken?: string;
+  fetch?: typeof fetch;
+  /** Overrides where functions live (the Docker-free stack serves them on their own port). */
+  functionsUrl?: string;
+}
+
+export function createDomusClient(options: DomusClientOptions) {
+  const headers: Record<string, string> = {};
+  if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`;
+  const clientOptions: SupabaseClientOptions<"public"> = {
+    global: { headers, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    auth: options.accessToken ? { persistSession: false, autoRefreshToken: false } : {},
+  };
+  const supabase = createClient<Database>(options.url, options.anonKey, clientOptions) as DomusSupabase;
+  if (options.functionsUrl) {
+    (supabase.functions as unknown as { url: string }).url = options.functionsUrl;
+  }
+  return {
+    supabase,
+    accounts: accountsApi(supabase),
+    sessions: sessionsApi(supabase),
+    functions: functionsApi(supabase),
+  };
+}
+
+export type DomusClient = ReturnType<typeof createDomusClient>;
+export type { Database } from "./database.types.ts";
+export { DomusError } from "./errors.ts";
+export type { Account, Invitation, Membership, MemberWithProfile } from "./accounts.ts";
