@@ -70,11 +70,12 @@ select results_eq(
   'a role change is logged with before and after');
 select results_eq(
   $$ select account_id, new_values ? 'token_hash', new_values ->> 'role' from public.audit_log
-     where resource_type = 'public.invitations' and action = 'INSERT' $$,
+     where resource_type = 'public.invitations' and action = 'INSERT' and actor_id = tests.get_supabase_uid('alice') $$,
   $$ values (tests.account_id('acme'), false, 'member'::text) $$,
   'an invitation is logged against its account, without its token hash');
 select results_eq(
-  $$ select actor_role, resource_id from public.audit_log where resource_type = 'public.platform_admins' $$,
+  $$ select actor_role, resource_id from public.audit_log
+     where resource_type = 'public.platform_admins' and resource_id = tests.get_supabase_uid('pat')::text $$,
   $$ values ('service_role'::text, tests.get_supabase_uid('pat')::text) $$,
   'granting platform admin rights is logged with the service role as actor');
 select results_eq(
