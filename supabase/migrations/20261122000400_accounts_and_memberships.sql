@@ -98,13 +98,23 @@ as $$
   where mine.user_id = (select auth.uid());
 $$;
 
-create or replace function private.account_role_of(p_account_id uuid, p_user_id uuid default null)
+-- Any user's role: for definer code only (not granted to API roles).
+create or replace function private.member_role(p_account_id uuid, p_user_id uuid)
 returns public.account_role
 language sql stable security definer
 set search_path = ''
 as $$
   select m.role from public.account_memberships m
-  where m.account_id = p_account_id and m.user_id = coalesce(p_user_id, (select auth.uid()));
+  where m.account_id = p_account_id and m.user_id = p_user_id;
+$$;
+
+-- The caller's role in an account, or null.
+create or replace function private.account_role_of(p_account_id uuid)
+returns public.account_role
+language sql stable security definer
+set search_path = ''
+as $$
+  select private.member_role(p_account_id, (select auth.uid()));
 $$;
 
 create or replace function private.is_account_member(p_account_id uuid)
@@ -133,7 +143,7 @@ $$;
 
 grant execute on function
   private.my_account_ids(), private.my_admin_account_ids(), private.my_owner_account_ids(),
-  private.my_teammate_ids(), private.account_role_of(uuid, uuid), private.is_account_member(uuid),
+  private.my_teammate_ids(), private.account_role_of(uuid), private.is_account_member(uuid),
   private.is_account_admin(uuid), private.is_account_owner(uuid)
 to authenticated, service_role;
 
@@ -184,6 +194,12 @@ begin
      and (tg_op = 'DELETE' or new.role <> 'owner') then
     raise exception 'the primary owner''s membership cannot be changed; transfer ownership first'
       using errcode = '42501';
+  end if;
+
+  if tg_op = 'DELETE' and old.role = 'owner'
+     and old.user_id is distinct from (select auth.uid())
+     and not private.is_account_owner(old.account_id) then
+    raise exception 'only an owner can remove another owner' using errcode = '42501';
   end if;
 
   if tg_op = 'UPDATE' then
@@ -413,7 +429,7 @@ begin
   if v_account.account_type = 'personal' then
     raise exception 'account_id: a personal account cannot be transferred' using errcode = '22023';
   end if;
-  if private.account_role_of(v_account.id, new_owner_id) is null then
+  if private.member_role(v_account.id, new_owner_id) is null then
     raise exception 'new_owner_id: must already be a member of the account' using errcode = '22023';
   end if;
 

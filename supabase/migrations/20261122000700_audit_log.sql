@@ -30,9 +30,10 @@ create index audit_log_resource_idx on public.audit_log (resource_type, resource
 
 alter table public.audit_log enable row level security;
 
-revoke all on public.audit_log from anon, authenticated;
-grant select on public.audit_log to authenticated;
-grant select on public.audit_log to service_role;
+-- Read-only for every API role, service_role included: entries come only
+-- from the trigger below, so nobody can forge or wipe them.
+revoke all on public.audit_log from anon, authenticated, service_role;
+grant select on public.audit_log to authenticated, service_role;
 
 create policy "audit_log: platform admins and account admins read"
   on public.audit_log for select to authenticated
@@ -55,6 +56,10 @@ $$;
 create trigger audit_log_append_only
   before update or delete on public.audit_log
   for each row execute function private.audit_log_is_append_only();
+
+create trigger audit_log_no_truncate
+  before truncate on public.audit_log
+  for each statement execute function private.audit_log_is_append_only();
 
 -- The client IP PostgREST forwards, if any; never fails the audited write.
 create or replace function private.request_ip()

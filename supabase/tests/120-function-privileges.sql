@@ -41,7 +41,7 @@ select set_eq(
   array[
     'private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
     'private.my_account_ids()', 'private.my_admin_account_ids()', 'private.my_owner_account_ids()',
-    'private.my_teammate_ids()', 'private.account_role_of(uuid,uuid)', 'private.is_account_member(uuid)',
+    'private.my_teammate_ids()', 'private.account_role_of(uuid)', 'private.is_account_member(uuid)',
     'private.is_account_admin(uuid)', 'private.is_account_owner(uuid)', 'private.request_ip()',
     'create_team_account(text,text)', 'transfer_account_ownership(uuid,uuid)',
     'create_invitation(uuid,account_role,text,integer)', 'accept_invitation(text)',
