@@ -45,7 +45,7 @@ select set_eq(
     'private.is_account_admin(uuid)', 'private.is_account_owner(uuid)', 'private.request_ip()',
     'create_team_account(text,text)', 'transfer_account_ownership(uuid,uuid)',
     'create_invitation(uuid,account_role,text,integer)', 'accept_invitation(text)',
-    'revoke_session(uuid)', 'revoke_all_sessions()'
+    'revoke_session(uuid)', 'revoke_all_sessions()', 'check_entitlement(uuid,text,integer)'
   ],
   'authenticated may call the policy helpers, request_ip and the RPCs, nothing else');
 

@@ -239,6 +239,306 @@ export type Database = {
         };
         Relationships: [];
       };
+      billing_customers: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          customer_ref: string;
+          provider: Database["public"]["Enums"]["billing_provider"];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          customer_ref: string;
+          provider: Database["public"]["Enums"]["billing_provider"];
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          customer_ref?: string;
+          provider?: Database["public"]["Enums"]["billing_provider"];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "billing_customers_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      billing_events: {
+        Row: {
+          account_id: string | null;
+          attempts: number;
+          error: string | null;
+          event_created_at: string | null;
+          event_id: string | null;
+          event_type: string;
+          id: string;
+          payload: NonNullable<Json>;
+          processed_at: string | null;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          received_at: string;
+          signature_valid: boolean;
+          source_ip: unknown;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_id?: string | null;
+          event_type: string;
+          id?: string;
+          payload: NonNullable<Json>;
+          processed_at?: string | null;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          received_at?: string;
+          signature_valid: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_id?: string | null;
+          event_type?: string;
+          id?: string;
+          payload?: NonNullable<Json>;
+          processed_at?: string | null;
+          provider?: Database["public"]["Enums"]["billing_provider"];
+          received_at?: string;
+          signature_valid?: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "billing_events_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      credit_balances: {
+        Row: {
+          account_id: string;
+          balance: number;
+          held: number;
+          low_threshold: number;
+          pool: string;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          balance?: number;
+          held?: number;
+          low_threshold?: number;
+          pool?: string;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string;
+          balance?: number;
+          held?: number;
+          low_threshold?: number;
+          pool?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "credit_balances_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      credit_packs: {
+        Row: {
+          code: string;
+          created_at: string;
+          credits: number;
+          currency: string;
+          id: string;
+          is_active: boolean;
+          name: string;
+          pool: string;
+          price: number;
+          product: string;
+          stripe_price_id: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          code: string;
+          created_at?: string;
+          credits: number;
+          currency?: string;
+          id?: string;
+          is_active?: boolean;
+          name: string;
+          pool?: string;
+          price: number;
+          product: string;
+          stripe_price_id?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          code?: string;
+          created_at?: string;
+          credits?: number;
+          currency?: string;
+          id?: string;
+          is_active?: boolean;
+          name?: string;
+          pool?: string;
+          price?: number;
+          product?: string;
+          stripe_price_id?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
+      credit_reservations: {
+        Row: {
+          account_id: string;
+          amount: number;
+          captured_amount: number | null;
+          created_at: string;
+          expires_at: string;
+          id: string;
+          idempotency_key: string;
+          pool: string;
+          purpose: string | null;
+          reference_id: string | null;
+          settled_at: string | null;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          amount: number;
+          captured_amount?: number | null;
+          created_at?: string;
+          expires_at: string;
+          id?: string;
+          idempotency_key: string;
+          pool?: string;
+          purpose?: string | null;
+          reference_id?: string | null;
+          settled_at?: string | null;
+          status?: string;
+        };
+        Update: {
+          account_id?: string;
+          amount?: number;
+          captured_amount?: number | null;
+          created_at?: string;
+          expires_at?: string;
+          id?: string;
+          idempotency_key?: string;
+          pool?: string;
+          purpose?: string | null;
+          reference_id?: string | null;
+          settled_at?: string | null;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "credit_reservations_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      credit_transactions: {
+        Row: {
+          account_id: string;
+          amount: number;
+          balance_after: number;
+          created_at: string;
+          created_by: string | null;
+          description: string | null;
+          id: string;
+          idempotency_key: string;
+          payment_id: string | null;
+          pool: string;
+          reference_id: string | null;
+          reservation_id: string | null;
+          subscription_id: string | null;
+          type: Database["public"]["Enums"]["credit_transaction_type"];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          amount: number;
+          balance_after: number;
+          created_at?: string;
+          created_by?: string | null;
+          description?: string | null;
+          id?: string;
+          idempotency_key: string;
+          payment_id?: string | null;
+          pool?: string;
+          reference_id?: string | null;
+          reservation_id?: string | null;
+          subscription_id?: string | null;
+          type: Database["public"]["Enums"]["credit_transaction_type"];
+        };
+        Update: {
+          account_id?: string;
+          amount?: number;
+          balance_after?: number;
+          created_at?: string;
+          created_by?: string | null;
+          description?: string | null;
+          id?: string;
+          idempotency_key?: string;
+          payment_id?: string | null;
+          pool?: string;
+          reference_id?: string | null;
+          reservation_id?: string | null;
+          subscription_id?: string | null;
+          type?: Database["public"]["Enums"]["credit_transaction_type"];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "credit_transactions_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "credit_transactions_payment_id_fkey";
+            columns: ["payment_id"];
+            isOneToOne: false;
+            referencedRelation: "payments";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "credit_transactions_subscription_id_fkey";
+            columns: ["subscription_id"];
+            isOneToOne: false;
+            referencedRelation: "subscriptions";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       invitations: {
         Row: {
           accepted_at: string | null;
@@ -407,6 +707,202 @@ export type Database = {
           },
         ];
       };
+      payments: {
+        Row: {
+          account_id: string;
+          amount: number;
+          amount_refunded: number;
+          billing_interval: Database["public"]["Enums"]["billing_interval"] | null;
+          checkout_ref: string | null;
+          created_at: string;
+          credit_pack_id: string | null;
+          currency: string;
+          description: string | null;
+          failure_reason: string | null;
+          id: string;
+          metadata: NonNullable<Json>;
+          plan_id: string | null;
+          processed_at: string | null;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          provider_ref: string | null;
+          purpose: string;
+          status: Database["public"]["Enums"]["payment_status"];
+          subscription_id: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          amount: number;
+          amount_refunded?: number;
+          billing_interval?: Database["public"]["Enums"]["billing_interval"] | null;
+          checkout_ref?: string | null;
+          created_at?: string;
+          credit_pack_id?: string | null;
+          currency: string;
+          description?: string | null;
+          failure_reason?: string | null;
+          id?: string;
+          metadata?: NonNullable<Json>;
+          plan_id?: string | null;
+          processed_at?: string | null;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          provider_ref?: string | null;
+          purpose: string;
+          status?: Database["public"]["Enums"]["payment_status"];
+          subscription_id?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string;
+          amount?: number;
+          amount_refunded?: number;
+          billing_interval?: Database["public"]["Enums"]["billing_interval"] | null;
+          checkout_ref?: string | null;
+          created_at?: string;
+          credit_pack_id?: string | null;
+          currency?: string;
+          description?: string | null;
+          failure_reason?: string | null;
+          id?: string;
+          metadata?: NonNullable<Json>;
+          plan_id?: string | null;
+          processed_at?: string | null;
+          provider?: Database["public"]["Enums"]["billing_provider"];
+          provider_ref?: string | null;
+          purpose?: string;
+          status?: Database["public"]["Enums"]["payment_status"];
+          subscription_id?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "payments_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "payments_credit_pack_id_fkey";
+            columns: ["credit_pack_id"];
+            isOneToOne: false;
+            referencedRelation: "credit_packs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "payments_plan_id_fkey";
+            columns: ["plan_id"];
+            isOneToOne: false;
+            referencedRelation: "plans";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "payments_subscription_id_fkey";
+            columns: ["subscription_id"];
+            isOneToOne: false;
+            referencedRelation: "subscriptions";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      plan_entitlements: {
+        Row: {
+          feature: string;
+          overage_allowed: boolean;
+          overage_unit_price: number | null;
+          plan_id: string;
+          quota: number | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          feature: string;
+          overage_allowed?: boolean;
+          overage_unit_price?: number | null;
+          plan_id: string;
+          quota?: number | null;
+        };
+        Update: {
+          feature?: string;
+          overage_allowed?: boolean;
+          overage_unit_price?: number | null;
+          plan_id?: string;
+          quota?: number | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "plan_entitlements_plan_id_fkey";
+            columns: ["plan_id"];
+            isOneToOne: false;
+            referencedRelation: "plans";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      plans: {
+        Row: {
+          annual_price: number | null;
+          code: string;
+          created_at: string;
+          credits_per_period: number;
+          currency: string;
+          description: string | null;
+          id: string;
+          is_active: boolean;
+          is_default: boolean;
+          monthly_price: number;
+          name: string;
+          product: string;
+          stripe_price_id_annual: string | null;
+          stripe_price_id_monthly: string | null;
+          tier: string;
+          tier_rank: number;
+          trial_days: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          annual_price?: number | null;
+          code: string;
+          created_at?: string;
+          credits_per_period?: number;
+          currency?: string;
+          description?: string | null;
+          id?: string;
+          is_active?: boolean;
+          is_default?: boolean;
+          monthly_price?: number;
+          name: string;
+          product: string;
+          stripe_price_id_annual?: string | null;
+          stripe_price_id_monthly?: string | null;
+          tier: string;
+          tier_rank?: number;
+          trial_days?: number;
+          updated_at?: string;
+        };
+        Update: {
+          annual_price?: number | null;
+          code?: string;
+          created_at?: string;
+          credits_per_period?: number;
+          currency?: string;
+          description?: string | null;
+          id?: string;
+          is_active?: boolean;
+          is_default?: boolean;
+          monthly_price?: number;
+          name?: string;
+          product?: string;
+          stripe_price_id_annual?: string | null;
+          stripe_price_id_monthly?: string | null;
+          tier?: string;
+          tier_rank?: number;
+          trial_days?: number;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
       platform_admins: {
         Row: {
           created_at: string;
@@ -529,6 +1025,58 @@ export type Database = {
         };
         Relationships: [];
       };
+      refunds: {
+        Row: {
+          account_id: string;
+          amount: number;
+          created_at: string;
+          currency: string;
+          id: string;
+          payment_id: string;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          provider_ref: string;
+          reason: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          amount: number;
+          created_at?: string;
+          currency: string;
+          id?: string;
+          payment_id: string;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          provider_ref: string;
+          reason?: string | null;
+        };
+        Update: {
+          account_id?: string;
+          amount?: number;
+          created_at?: string;
+          currency?: string;
+          id?: string;
+          payment_id?: string;
+          provider?: Database["public"]["Enums"]["billing_provider"];
+          provider_ref?: string;
+          reason?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "refunds_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "refunds_payment_id_fkey";
+            columns: ["payment_id"];
+            isOneToOne: false;
+            referencedRelation: "payments";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       revoked_tokens: {
         Row: {
           created_at: string;
@@ -565,12 +1113,208 @@ export type Database = {
           },
         ];
       };
+      subscriptions: {
+        Row: {
+          account_id: string;
+          auto_renew: boolean | null;
+          billing_interval: Database["public"]["Enums"]["billing_interval"];
+          cancel_at_period_end: boolean;
+          canceled_at: string | null;
+          created_at: string;
+          credits_per_period: number;
+          currency: string;
+          current_period_end: string | null;
+          current_period_start: string | null;
+          id: string;
+          plan_id: string;
+          price: number;
+          product: string;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          provider_customer_id: string | null;
+          provider_state_at: string | null;
+          provider_subscription_id: string | null;
+          status: Database["public"]["Enums"]["subscription_status"];
+          trial_end: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          auto_renew?: never;
+          billing_interval?: Database["public"]["Enums"]["billing_interval"];
+          cancel_at_period_end?: boolean;
+          canceled_at?: string | null;
+          created_at?: string;
+          credits_per_period?: number;
+          currency?: string;
+          current_period_end?: string | null;
+          current_period_start?: string | null;
+          id?: string;
+          plan_id: string;
+          price?: number;
+          product: string;
+          provider: Database["public"]["Enums"]["billing_provider"];
+          provider_customer_id?: string | null;
+          provider_state_at?: string | null;
+          provider_subscription_id?: string | null;
+          status: Database["public"]["Enums"]["subscription_status"];
+          trial_end?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string;
+          auto_renew?: never;
+          billing_interval?: Database["public"]["Enums"]["billing_interval"];
+          cancel_at_period_end?: boolean;
+          canceled_at?: string | null;
+          created_at?: string;
+          credits_per_period?: number;
+          currency?: string;
+          current_period_end?: string | null;
+          current_period_start?: string | null;
+          id?: string;
+          plan_id?: string;
+          price?: number;
+          product?: string;
+          provider?: Database["public"]["Enums"]["billing_provider"];
+          provider_customer_id?: string | null;
+          provider_state_at?: string | null;
+          provider_subscription_id?: string | null;
+          status?: Database["public"]["Enums"]["subscription_status"];
+          trial_end?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey";
+            columns: ["plan_id"];
+            isOneToOne: false;
+            referencedRelation: "plans";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      usage_counters: {
+        Row: {
+          account_id: string;
+          feature: string;
+          period_start: string;
+          updated_at: string;
+          used: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          feature: string;
+          period_start: string;
+          updated_at?: string;
+          used?: number;
+        };
+        Update: {
+          account_id?: string;
+          feature?: string;
+          period_start?: string;
+          updated_at?: string;
+          used?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "usage_counters_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      usage_events: {
+        Row: {
+          account_id: string;
+          amount: number;
+          billable: boolean;
+          created_at: string;
+          currency: string | null;
+          feature: string;
+          id: number;
+          idempotency_key: string;
+          period_start: string;
+          plan_id: string | null;
+          reference_id: string | null;
+          unit_price: number | null;
+          units: number;
+          user_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          amount?: number;
+          billable: boolean;
+          created_at?: string;
+          currency?: string | null;
+          feature: string;
+          id?: never;
+          idempotency_key: string;
+          period_start: string;
+          plan_id?: string | null;
+          reference_id?: string | null;
+          unit_price?: number | null;
+          units?: number;
+          user_id?: string | null;
+        };
+        Update: {
+          account_id?: string;
+          amount?: number;
+          billable?: boolean;
+          created_at?: string;
+          currency?: string | null;
+          feature?: string;
+          id?: never;
+          idempotency_key?: string;
+          period_start?: string;
+          plan_id?: string | null;
+          reference_id?: string | null;
+          unit_price?: number | null;
+          units?: number;
+          user_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "usage_events_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "usage_events_plan_id_fkey";
+            columns: ["plan_id"];
+            isOneToOne: false;
+            referencedRelation: "plans";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "usage_events_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Views: {
       [_ in never]: never;
     };
     Functions: {
       accept_invitation: { Args: { token: string }; Returns: string };
+      check_entitlement: { Args: { account_id: string; feature: string; units?: number }; Returns: Json };
       create_invitation: {
         Args: {
           account_id: string;
@@ -605,6 +1349,31 @@ export type Database = {
       };
       revoke_all_sessions: { Args: Record<PropertyKey, never>; Returns: number };
       revoke_session: { Args: { session_id?: string }; Returns: undefined };
+      spend_credits: {
+        Args: { account_id: string; amount: number; description?: string; idempotency_key: string; pool?: string };
+        Returns: {
+          account_id: string;
+          amount: number;
+          balance_after: number;
+          created_at: string;
+          created_by: string | null;
+          description: string | null;
+          id: string;
+          idempotency_key: string;
+          payment_id: string | null;
+          pool: string;
+          reference_id: string | null;
+          reservation_id: string | null;
+          subscription_id: string | null;
+          type: Database["public"]["Enums"]["credit_transaction_type"];
+        };
+        SetofOptions: {
+          from: "*";
+          to: "credit_transactions";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       transfer_account_ownership: {
         Args: { account_id: string; new_owner_id: string };
         Returns: {
@@ -632,6 +1401,11 @@ export type Database = {
     Enums: {
       account_role: "owner" | "admin" | "member" | "affiliate";
       account_type: "personal" | "team" | "affiliate";
+      billing_interval: "month" | "year";
+      billing_provider: "stripe" | "payfast" | "manual";
+      credit_transaction_type: "purchase" | "usage" | "refund" | "subscription" | "grant" | "adjustment";
+      payment_status: "pending" | "succeeded" | "failed" | "refunded" | "partially_refunded" | "canceled";
+      subscription_status: "trialing" | "active" | "past_due" | "paused" | "canceled" | "expired";
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -812,6 +1586,11 @@ export const Constants = {
     Enums: {
       account_role: ["owner", "admin", "member", "affiliate"],
       account_type: ["personal", "team", "affiliate"],
+      billing_interval: ["month", "year"],
+      billing_provider: ["stripe", "payfast", "manual"],
+      credit_transaction_type: ["purchase", "usage", "refund", "subscription", "grant", "adjustment"],
+      payment_status: ["pending", "succeeded", "failed", "refunded", "partially_refunded", "canceled"],
+      subscription_status: ["trialing", "active", "past_due", "paused", "canceled", "expired"],
     },
   },
   quicksell: {
