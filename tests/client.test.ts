@@ -5,36 +5,11 @@ import { createDomusClient, DomusError } from "@domus/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asRequest, closeDb, createUser, userClaims } from "./support/db.ts";
 import { stackEnv } from "./support/stack-env.ts";
+import { recordingFetch } from "./support/recording-fetch.ts";
 import { accessToken } from "./support/tokens.ts";
 
 const env = stackEnv();
 const REST = "http://rest.test";
-
-interface Captured {
-  url: URL;
-  method: string;
-  headers: Headers;
-  body: unknown;
-}
-
-/** A fetch that records requests and answers with the given PostgREST-style response. */
-function recordingFetch(respond: (req: Captured) => { status: number; body: unknown }) {
-  const requests: Captured[] = [];
-  const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const text = await request.text();
-    const captured: Captured = {
-      url: new URL(request.url),
-      method: request.method,
-      headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
-    };
-    requests.push(captured);
-    const { status, body } = respond(captured);
-    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-  };
-  return { requests, fetch: fetchImpl as typeof fetch };
-}
 
 afterAll(closeDb);
 

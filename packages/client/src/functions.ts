@@ -6,6 +6,12 @@ import type { ZodType } from "zod";
 import { DomusError } from "./errors.ts";
 import type { DomusSupabase } from "./supabase.ts";
 
+export type FunctionInvoker = <T>(name: string, schema: ZodType<T, any, any>, init: { method: "GET" | "POST"; body?: unknown }) => Promise<T>;
+
+export function functionInvoker(supabase: DomusSupabase): FunctionInvoker {
+  return (name, schema, init) => invoke(supabase, name, schema, init);
+}
+
 async function invoke<T>(supabase: DomusSupabase, name: string, schema: ZodType<T, any, any>, init: { method: "GET" | "POST"; body?: unknown }): Promise<T> {
   const { data, error } = await supabase.functions.invoke(name, { method: init.method, body: init.body as never });
   if (error) {

@@ -4,7 +4,8 @@
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import { accountsApi } from "./accounts.ts";
 import type { Database } from "./database.types.ts";
-import { functionsApi } from "./functions.ts";
+import { billingApi } from "./billing.ts";
+import { functionInvoker, functionsApi } from "./functions.ts";
 import { sessionsApi } from "./sessions.ts";
 import type { DomusSupabase } from "./supabase.ts";
 
@@ -36,6 +37,7 @@ export function createDomusClient(options: DomusClientOptions) {
     accounts: accountsApi(supabase),
     sessions: sessionsApi(supabase),
     functions: functionsApi(supabase),
+    billing: billingApi(supabase, functionInvoker(supabase)),
   };
 }
 
@@ -43,3 +45,4 @@ export type DomusClient = ReturnType<typeof createDomusClient>;
 export type { Database } from "./database.types.ts";
 export { DomusError } from "./errors.ts";
 export type { Account, Invitation, Membership, MemberWithProfile } from "./accounts.ts";
+export type { CreditBalance, CreditPack, CreditTransaction, Payment, Plan, Subscription } from "./billing.ts";
