@@ -42,7 +42,7 @@ export function readFunctionConfigs(toml: string): FunctionConfig[] {
   return configs;
 }
 
-type Handler = (req: Request) => Promise<Response> | Response;
+type Handler = (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> | Response;
 
 function gatewayError(status: number, message: string): Response {
   return new Response(JSON.stringify({ code: status, message }), {
@@ -62,7 +62,7 @@ export async function loadFunctions(toml: string): Promise<Map<string, { config:
 }
 
 export function createGateway(functions: Map<string, { config: FunctionConfig; handler: Handler }>, jwtSecret: string) {
-  return async (req: Request): Promise<Response> => {
+  return async (req: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
     const url = new URL(req.url);
     const match = /^\/functions\/v1\/([A-Za-z0-9_-]+)(\/.*)?$/.exec(url.pathname);
     if (!match) return gatewayError(404, "not found: functions live under /functions/v1/<name>");
@@ -78,7 +78,7 @@ export function createGateway(functions: Map<string, { config: FunctionConfig; h
       }
     }
     try {
-      return await fn.handler(req);
+      return await fn.handler(req, info);
     } catch (error) {
       console.error(`${fn.config.name}:`, error);
       return gatewayError(500, "function crashed; see the stack log");

@@ -81,6 +81,18 @@ export interface PaymentRow {
   billing_interval: "month" | "year" | null;
 }
 
+export interface CatalogueItem {
+  id: string;
+  name: string;
+  currency: string;
+  monthly_price: string;
+  annual_price: string | null;
+  stripe_price_id_monthly: string | null;
+  stripe_price_id_annual: string | null;
+  credits: number;
+  is_active: boolean;
+}
+
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export function billingStore(sql: Sql) {
@@ -103,7 +115,7 @@ export function billingStore(sql: Sql) {
         select (r.subscription).*, r.applied from private.billing_upsert_subscription(
           ${s.provider}::public.billing_provider, ${s.providerSubscriptionId}, ${s.accountId}::uuid, ${s.planId}::uuid,
           ${s.status}::public.subscription_status, ${iso(s.stateAt)}::timestamptz,
-          ${s.interval ?? "month"}::public.billing_interval, ${iso(s.periodStart)}::timestamptz,
+          ${s.interval ?? null}::public.billing_interval, ${iso(s.periodStart)}::timestamptz,
           ${iso(s.periodEnd)}::timestamptz, ${s.cancelAtPeriodEnd ?? false}, ${s.customerRef ?? null},
           ${iso(s.trialEnd)}::timestamptz) r`;
       const { applied, ...subscription } = row;
@@ -159,6 +171,20 @@ export function billingStore(sql: Sql) {
     async planByCode(code: string): Promise<{ id: string; monthly_price: string; annual_price: string | null; currency: string; name: string } | null> {
       const [row] = await sql`select id, monthly_price, annual_price, currency, name from public.plans where code = ${code}`;
       return (row as { id: string; monthly_price: string; annual_price: string | null; currency: string; name: string }) ?? null;
+    },
+
+    /** A plan or credit pack by code, with what checkout needs to sell it. */
+    async catalogueItem(type: "plan" | "credit_pack", code: string): Promise<CatalogueItem | null> {
+      const [row] = type === "plan"
+        ? await sql`
+            select id, name, currency, monthly_price, annual_price, stripe_price_id_monthly, stripe_price_id_annual,
+                   credits_per_period as credits, is_active
+            from public.plans where code = ${code}`
+        : await sql`
+            select id, name, currency, price as monthly_price, null as annual_price, stripe_price_id as stripe_price_id_monthly,
+                   null as stripe_price_id_annual, credits, is_active
+            from public.credit_packs where code = ${code}`;
+      return (row as CatalogueItem) ?? null;
     },
 
     async accountByCustomer(provider: Provider, customerRef: string): Promise<string | null> {

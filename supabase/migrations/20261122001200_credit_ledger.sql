@@ -431,14 +431,19 @@ create or replace function public.spend_credits(
   pool text default 'credits'
 )
 returns public.credit_transactions
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-  select * from private.credit_apply(
+begin
+  if spend_credits.amount is null or spend_credits.amount <= 0 then
+    raise exception 'amount: must be a positive whole number of credits' using errcode = '22023';
+  end if;
+  return private.credit_apply(
     spend_credits.account_id, spend_credits.pool, -spend_credits.amount, 'usage',
     spend_credits.idempotency_key, spend_credits.description);
+end;
 $$;
 
 comment on function public.spend_credits(uuid, integer, text, text, text) is

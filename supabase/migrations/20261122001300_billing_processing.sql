@@ -52,8 +52,20 @@ begin
   where e.provider = p_provider and e.event_id = p_event_id and e.signature_valid and e.status <> 'duplicate';
   update public.billing_events e set attempts = e.attempts + 1 where e.id = v_existing.id;
 
+  if v_existing.status = 'received' and v_existing.received_at > now() - interval '2 minutes' then
+    -- Another delivery is applying it right now: don't run the two side by
+    -- side; the caller answers so that the provider retries later.
+    insert into public.billing_events (provider, event_id, event_type, payload, signature_valid, status,
+                                       source_ip, event_created_at, processed_at, error)
+    values (p_provider, p_event_id, p_event_type, p_payload, true, 'duplicate', p_source_ip, p_event_created_at,
+            now(), 'in progress as ' || v_existing.id);
+    return query select v_existing.id, false, 'in_progress'::text;
+    return;
+  end if;
+
   if v_existing.status in ('received', 'failed') then
-    -- An earlier delivery did not finish: apply again (the effects are idempotent).
+    -- An earlier delivery failed or died: apply again (the effects are idempotent).
+    update public.billing_events e set status = 'received', received_at = now() where e.id = v_existing.id;
     return query select v_existing.id, true, v_existing.status;
     return;
   end if;
@@ -92,7 +104,7 @@ create or replace function private.billing_upsert_subscription(
   p_plan_id uuid,
   p_status public.subscription_status,
   p_state_at timestamptz,
-  p_interval public.billing_interval default 'month',
+  p_interval public.billing_interval default null,
   p_period_start timestamptz default null,
   p_period_end timestamptz default null,
   p_cancel_at_period_end boolean default false,
@@ -109,6 +121,8 @@ declare
   v_sub public.subscriptions;
   v_plan public.plans;
   v_price numeric(12, 2);
+  v_interval public.billing_interval;
+  v_was public.subscription_status;
 begin
   if p_provider_subscription_id is null then
     raise exception 'provider_subscription_id: required' using errcode = '22023';
@@ -131,7 +145,10 @@ begin
   if v_plan.id is null then
     raise exception 'plan: unknown plan for subscription %', p_provider_subscription_id using errcode = '22023';
   end if;
-  v_price := case when p_interval = 'year' then coalesce(v_plan.annual_price, v_plan.monthly_price * 12) else v_plan.monthly_price end;
+  -- A caller that does not know the interval keeps the current one.
+  v_interval := coalesce(p_interval, v_sub.billing_interval, 'month');
+  v_price := case when v_interval = 'year' then coalesce(v_plan.annual_price, v_plan.monthly_price * 12) else v_plan.monthly_price end;
+  v_was := v_sub.status;
 
   if p_customer_ref is not null and coalesce(p_account_id, v_sub.account_id) is not null then
     insert into public.billing_customers (account_id, provider, customer_ref)
@@ -154,7 +171,7 @@ begin
       price, currency, credits_per_period, current_period_start, current_period_end, cancel_at_period_end,
       trial_end, canceled_at, provider_state_at
     ) values (
-      p_account_id, v_plan.id, p_provider, p_provider_subscription_id, p_customer_ref, p_status, p_interval,
+      p_account_id, v_plan.id, p_provider, p_provider_subscription_id, p_customer_ref, p_status, v_interval,
       v_price, v_plan.currency, v_plan.credits_per_period, p_period_start, p_period_end, p_cancel_at_period_end,
       p_trial_end, case when p_status in ('canceled', 'expired') then now() end, p_state_at
     )
@@ -166,7 +183,7 @@ begin
   update public.subscriptions s set
     plan_id = v_plan.id,
     status = p_status,
-    billing_interval = p_interval,
+    billing_interval = v_interval,
     price = v_price,
     currency = v_plan.currency,
     credits_per_period = v_plan.credits_per_period,
@@ -180,7 +197,7 @@ begin
   where s.id = v_sub.id
   returning * into v_sub;
 
-  if p_status = 'canceled' then
+  if p_status = 'canceled' and v_was is distinct from 'canceled' then
     perform private.notify_account_admins(v_sub.account_id, 'subscription_canceled', 'Subscription canceled',
       format('Your %s subscription was canceled.', v_plan.name), jsonb_build_object('subscription_id', v_sub.id));
   end if;
@@ -228,10 +245,15 @@ begin
   where (p_provider_ref is not null and p.provider = p_provider and p.provider_ref = p_provider_ref)
   for update;
   if not found and p_checkout_ref is not null then
-    select * into v_payment from public.payments p where p.checkout_ref = p_checkout_ref for update;
+    select * into v_payment from public.payments p
+    where p.checkout_ref = p_checkout_ref and p.provider = p_provider
+    for update;
   end if;
 
+  -- Orders must be paid in full; only a Stripe subscription's first invoice
+  -- may legitimately differ (coupons, proration), and records what was paid.
   if v_payment.id is not null and p_amount is not null and v_payment.status = 'pending'
+     and not (v_payment.purpose = 'subscription' and p_provider = 'stripe')
      and (v_payment.amount <> p_amount or v_payment.currency <> upper(p_currency)) then
     raise exception 'amount: % % does not match the order''s % %', p_amount, upper(p_currency), v_payment.amount, v_payment.currency
       using errcode = '22023';
@@ -256,7 +278,13 @@ begin
 
   update public.payments p set
     status = case when v_was in ('refunded', 'partially_refunded') then v_was else p_status end,
-    provider_ref = coalesce(p.provider_ref, p_provider_ref),
+    -- A retried payment that succeeds keeps the reference of the attempt that paid.
+    provider_ref = case when p_status = 'succeeded' and v_was <> 'succeeded' then coalesce(p_provider_ref, p.provider_ref)
+                        else coalesce(p.provider_ref, p_provider_ref) end,
+    amount = case when p.purpose = 'subscription' and p_provider = 'stripe' and v_was = 'pending'
+                  then coalesce(p_amount, p.amount) else p.amount end,
+    currency = case when p.purpose = 'subscription' and p_provider = 'stripe' and v_was = 'pending'
+                    then coalesce(upper(p_currency), p.currency) else p.currency end,
     subscription_id = coalesce(p_subscription_id, p.subscription_id),
     failure_reason = case when p_status = 'failed' then p_failure_reason end,
     processed_at = case when p_status in ('succeeded', 'failed', 'canceled') then now() else p.processed_at end
@@ -335,6 +363,9 @@ begin
   select * into v_refund from public.refunds r where r.provider = p_provider and r.provider_ref = p_refund_ref;
   if found then
     return v_refund;
+  end if;
+  if v_payment.status not in ('succeeded', 'partially_refunded') then
+    raise exception 'payment: only a paid payment can be refunded (this one is %)', v_payment.status using errcode = '22023';
   end if;
   if p_amount is null or p_amount <= 0 then
     raise exception 'amount: a refund must be positive' using errcode = '22023';

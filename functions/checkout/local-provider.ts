@@ -1,0 +1,133 @@
+// Local mode: with no provider keys set, a purchase completes offline. We
+// send our own webhooks exactly the signed messages the provider would send
+// after a successful payment, so the whole real path (signature check, event
+// log, idempotent apply, credits) runs on a newcomer's machine.
+import { itnParamString, signatureOf, type Fields } from "../_shared/payfast.ts";
+import { signLocalEvent, toMinorUnits } from "../_shared/stripe.ts";
+import type { CatalogueItem, PaymentRow } from "../_shared/billing-store.ts";
+
+export interface LocalOrder {
+  payment: PaymentRow;
+  item: CatalogueItem;
+  itemType: "plan" | "credit_pack";
+  itemCode: string;
+  accountId: string;
+  interval: "month" | "year";
+  email: string | null;
+}
+
+export interface LocalSender {
+  functionsUrl: string;
+  fetch: typeof fetch;
+  now: () => Date;
+}
+
+const rid = () => crypto.randomUUID().replaceAll("-", "").slice(0, 24);
+
+async function post(sender: LocalSender, name: string, body: string, headers: Record<string, string>): Promise<void> {
+  const res = await sender.fetch(`${sender.functionsUrl}/${name}`, { method: "POST", body, headers });
+  if (!res.ok) {
+    throw new Error(`local ${name} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  }
+  await res.body?.cancel();
+}
+
+/** Sends the Stripe events of a successful Checkout; returns their types. */
+export async function completeWithStripe(sender: LocalSender, order: LocalOrder, webhookSecret: string): Promise<string[]> {
+  const created = Math.floor(sender.now().getTime() / 1000);
+  const currency = order.payment.currency.toLowerCase();
+  const amountMinor = toMinorUnits(order.payment.amount, currency);
+  const metadata: Record<string, string> = {
+    account_id: order.accountId,
+    purpose: order.payment.purpose,
+    checkout_ref: order.payment.checkout_ref!,
+    [order.itemType === "plan" ? "plan_id" : "credit_pack_id"]: order.item.id,
+  };
+  const objects: Array<[string, Record<string, unknown>]> = [];
+  if (order.itemType === "credit_pack") {
+    objects.push(["checkout.session.completed", {
+      id: `cs_local_${rid()}`, object: "checkout.session", mode: "payment", payment_status: "paid",
+      amount_total: amountMinor, currency, payment_intent: `pi_local_${rid()}`, customer: null,
+      client_reference_id: order.accountId, metadata,
+    }]);
+  } else {
+    const subscription = `sub_local_${rid()}`;
+    const customer = `cus_local_${order.accountId.replaceAll("-", "").slice(0, 20)}`;
+    const priceId = order.interval === "year" ? order.item.stripe_price_id_annual : order.item.stripe_price_id_monthly;
+    const periodEnd = new Date(sender.now());
+    if (order.interval === "year") periodEnd.setUTCFullYear(periodEnd.getUTCFullYear() + 1);
+    else periodEnd.setUTCMonth(periodEnd.getUTCMonth() + 1);
+    const end = Math.floor(periodEnd.getTime() / 1000);
+    objects.push(
+      ["checkout.session.completed", {
+        id: `cs_local_${rid()}`, object: "checkout.session", mode: "subscription", payment_status: "paid",
+        amount_total: amountMinor, currency, subscription, customer, client_reference_id: order.accountId, metadata,
+      }],
+      ["customer.subscription.created", {
+        id: subscription, object: "subscription", status: "active", customer, metadata,
+        cancel_at_period_end: false, current_period_start: created, current_period_end: end, trial_end: null,
+        items: { data: [{ price: { id: priceId }, current_period_start: created, current_period_end: end }] },
+      }],
+      ["invoice.paid", {
+        id: `in_local_${rid()}`, object: "invoice", subscription, billing_reason: "subscription_create",
+        subscription_details: { metadata }, amount_paid: amountMinor, amount_due: amountMinor, currency,
+      }],
+    );
+  }
+  for (const [type, object] of objects) {
+    const payload = JSON.stringify({
+      id: `evt_local_${rid()}`, object: "event", type, created, livemode: false, api_version: "2025-01-27",
+      data: { object },
+    });
+    await post(sender, "stripe-webhook", payload, {
+      "content-type": "application/json",
+      "stripe-signature": await signLocalEvent(payload, webhookSecret),
+    });
+  }
+  return objects.map(([type]) => type);
+}
+
+/** Sends the ITN PayFast would post after a successful payment; returns its type. */
+export async function completeWithPayfast(
+  sender: LocalSender,
+  order: LocalOrder,
+  merchantId: string,
+  passphrase: string | null,
+): Promise<string[]> {
+  const amount = Number(order.payment.amount);
+  const fee = -Math.round(amount * 2.3) / 100;
+  const fields: Fields = [
+    ["m_payment_id", order.payment.checkout_ref!],
+    ["pf_payment_id", String(Math.floor(1_000_000 + Math.random() * 8_999_999))],
+    ["payment_status", "COMPLETE"],
+    ["item_name", order.item.name],
+    ["item_description", ""],
+    ["amount_gross", amount.toFixed(2)],
+    ["amount_fee", fee.toFixed(2)],
+    ["amount_net", (amount + fee).toFixed(2)],
+    ["custom_str1", order.accountId],
+    ["custom_str2", order.payment.purpose],
+    ["custom_str3", order.itemCode],
+    ["custom_str4", ""],
+    ["custom_str5", ""],
+    ["custom_int1", ""],
+    ["custom_int2", ""],
+    ["custom_int3", ""],
+    ["custom_int4", ""],
+    ["custom_int5", ""],
+    ["name_first", ""],
+    ["name_last", ""],
+    ["email_address", order.email ?? ""],
+    ["merchant_id", merchantId],
+  ];
+  if (order.itemType === "plan") {
+    fields.push(["token", crypto.randomUUID()], ["billing_date", sender.now().toISOString().slice(0, 10)]);
+  }
+  fields.push(["signature", signatureOf(fields, passphrase)]);
+  await post(sender, "payfast-itn", itnParamString(fields) + `&signature=${fields.at(-1)![1]}`, {
+    "content-type": "application/x-www-form-urlencoded",
+    // The local source validator accepts loopback only, as PayFast's would accept only its hosts.
+    "x-forwarded-for": "127.0.0.1",
+  });
+  return ["itn.COMPLETE"];
+}

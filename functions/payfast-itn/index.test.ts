@@ -1,0 +1,381 @@
+// payfast-itn against the real billing functions in Postgres (no store
+// mocks): SUPABASE_DB_URL must point at a database with the migrations, the
+// seed and the demo data. ITNs are signed with the documented algorithm and
+// the local passphrase; the source check and the server confirmation use the
+// local adapters (or a stub answering INVALID).
+import { createHash } from "node:crypto";
+import { billingStore } from "../_shared/billing-store.ts";
+import { connect } from "../_shared/db.ts";
+import {
+  checkoutFormFields,
+  type Fields,
+  LOCAL_PAYFAST,
+  localConfirmation,
+  localSourceValidator,
+  payfastServerConfirmation,
+  payfastSourceValidator,
+  pfEncode,
+  type ServerConfirmation,
+  signatureOf,
+} from "../_shared/payfast.ts";
+import { createHandler, type PayfastItnDeps } from "./index.ts";
+
+function assertEquals(actual: unknown, expected: unknown, msg = "") {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${msg} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+function assert(condition: unknown, msg: string) {
+  if (!condition) throw new Error(msg);
+}
+const md5 = (s: string) => createHash("md5").update(s).digest("hex");
+
+// ------------------------------------------------------------------ the algorithm, offline
+
+Deno.test("pfEncode is PHP urlencode: + for space, upper-case hex, only A-Za-z0-9-_. kept", () => {
+  assertEquals(pfEncode("Studio credits (100)"), "Studio+credits+%28100%29");
+  assertEquals(pfEncode("https://x.co.za/a?b=1&c=d e"), "https%3A%2F%2Fx.co.za%2Fa%3Fb%3D1%26c%3Dd+e");
+  assertEquals(pfEncode("a~b*c'd!e"), "a%7Eb%2Ac%27d%21e"); // encodeURIComponent would keep ~ * ' !
+  assertEquals(pfEncode("bob+1@x.com"), "bob%2B1%40x.com");
+  assertEquals(pfEncode("Café"), "Caf%C3%A9");
+  assertEquals(pfEncode("A-Z_a.z09"), "A-Z_a.z09");
+});
+
+Deno.test("signatureOf matches an ITN vector worked by hand from the docs", () => {
+  // Fields as PayFast posts them: in this order, empty values included,
+  // everything from `signature` on left out, passphrase appended.
+  const fields: Fields = [
+    ["m_payment_id", "01AB"],
+    ["pf_payment_id", "1089250"],
+    ["payment_status", "COMPLETE"],
+    ["item_name", "Studio credits (100)"],
+    ["item_description", ""],
+    ["amount_gross", "149.00"],
+    ["amount_fee", "-4.60"],
+    ["email_address", "bob.smith+1@example.com"],
+    ["custom_str1", "a/b:c~d*e"],
+    ["merchant_id", "10000100"],
+    ["signature", "ignored"],
+    ["after_signature", "ignored too"],
+  ];
+  const byHand = "m_payment_id=01AB&pf_payment_id=1089250&payment_status=COMPLETE" +
+    "&item_name=Studio+credits+%28100%29&item_description=&amount_gross=149.00&amount_fee=-4.60" +
+    "&email_address=bob.smith%2B1%40example.com&custom_str1=a%2Fb%3Ac%7Ed%2Ae&merchant_id=10000100";
+  assertEquals(signatureOf(fields, "domus-local-passphrase"), md5(byHand + "&passphrase=domus-local-passphrase"));
+  assertEquals(signatureOf(fields), md5(byHand), "without a passphrase");
+  assertEquals(signatureOf(fields, ""), md5(byHand), "an empty passphrase is no passphrase");
+});
+
+Deno.test("checkoutFormFields: documented order, empty values skipped, cycles 0 kept, signature last", () => {
+  const fields = checkoutFormFields({
+    merchantId: "10000100", merchantKey: "46f0cd694581a",
+    returnUrl: "https://domus.test/ok", cancelUrl: "https://domus.test/cancel", notifyUrl: "https://domus.test/itn",
+    paymentId: "ord-1", amount: 299, itemName: "Studio Basic (month)", accountId: "acc", purpose: "subscription",
+    itemCode: "studio_basic", email: null, subscription: { frequency: 3, cycles: 0, recurringAmount: "299.00" },
+  }, "pass phrase");
+  assertEquals(fields.map(([k]) => k), [
+    "merchant_id", "merchant_key", "return_url", "cancel_url", "notify_url", "m_payment_id", "amount", "item_name",
+    "custom_str1", "custom_str2", "custom_str3", "subscription_type", "recurring_amount", "frequency", "cycles", "signature",
+  ]);
+  const byHand = "merchant_id=10000100&merchant_key=46f0cd694581a&return_url=https%3A%2F%2Fdomus.test%2Fok" +
+    "&cancel_url=https%3A%2F%2Fdomus.test%2Fcancel&notify_url=https%3A%2F%2Fdomus.test%2Fitn&m_payment_id=ord-1" +
+    "&amount=299.00&item_name=Studio+Basic+%28month%29&custom_str1=acc&custom_str2=subscription&custom_str3=studio_basic" +
+    "&subscription_type=1&recurring_amount=299.00&frequency=3&cycles=0&passphrase=pass+phrase";
+  assertEquals(fields.at(-1), ["signature", md5(byHand)]);
+});
+
+Deno.test("server confirmation posts the parameter string (no passphrase) to /eng/query/validate", async () => {
+  const calls: Array<{ url: string; body: string }> = [];
+  const fakeFetch = (answer: string) => ((url: string | URL | Request, init?: RequestInit) => {
+    calls.push({ url: String(url), body: String(init?.body) });
+    return Promise.resolve(new Response(answer));
+  }) as typeof fetch;
+  const fields: Fields = [["pf_payment_id", "1"], ["item_name", "a b"], ["signature", "x"]];
+  assertEquals(await payfastServerConfirmation("sandbox.payfast.co.za", fakeFetch("VALID")).confirm(fields), true);
+  assertEquals(calls[0], { url: "https://sandbox.payfast.co.za/eng/query/validate", body: "pf_payment_id=1&item_name=a+b" });
+  assertEquals(await payfastServerConfirmation("www.payfast.co.za", fakeFetch("INVALID")).confirm(fields), false);
+});
+
+Deno.test("source validators: PayFast's resolved addresses only; local mode loopback only", async () => {
+  const asked: string[] = [];
+  const v = payfastSourceValidator({
+    resolve: (host, type) => {
+      asked.push(`${host}/${type}`);
+      return Promise.resolve(type === "A" && host === "w1w.payfast.co.za" ? ["144.126.193.139"] : []);
+    },
+  });
+  assertEquals(await v.isPayfastSource("144.126.193.139"), true);
+  assertEquals(await v.isPayfastSource("::ffff:144.126.193.139"), true);
+  assertEquals(await v.isPayfastSource("203.0.113.7"), false);
+  assertEquals(await v.isPayfastSource(null), false);
+  assert(["www", "sandbox", "w1w", "w2w"].every((h) => asked.includes(`${h}.payfast.co.za/A`)), "resolves the four hosts");
+  assertEquals(await localSourceValidator.isPayfastSource("127.0.0.1"), true);
+  assertEquals(await localSourceValidator.isPayfastSource("::1"), true);
+  assertEquals(await localSourceValidator.isPayfastSource("10.0.0.1"), false);
+});
+
+// ------------------------------------------------------------------ the function against the database
+
+const dbUrl = Deno.env.get("SUPABASE_DB_URL");
+const dbTest = { ignore: !dbUrl, sanitizeResources: false, sanitizeOps: false };
+const sql = dbUrl ? connect(dbUrl, 3) : null!;
+const store = dbUrl ? billingStore(sql) : null!;
+const PASS = LOCAL_PAYFAST.passphrase;
+
+function harness(overrides: Partial<PayfastItnDeps> = {}) {
+  const pending: Promise<unknown>[] = [];
+  const handler = createHandler({
+    store,
+    passphrase: PASS,
+    merchantId: LOCAL_PAYFAST.merchantId,
+    sourceValidator: localSourceValidator,
+    confirmation: localConfirmation(PASS),
+    waitUntil: (p) => pending.push(p),
+    ...overrides,
+  });
+  return {
+    async post(fields: Fields, ip = "127.0.0.1") {
+      const res = await handler(new Request("http://localhost/functions/v1/payfast-itn", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": ip },
+        body: new URLSearchParams(fields).toString(),
+      }));
+      await Promise.all(pending.splice(0));
+      return { status: res.status, body: await res.json() };
+    },
+  };
+}
+
+async function newAccount(): Promise<string> {
+  const [row] = await sql`
+    insert into auth.users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
+                            raw_user_meta_data, created_at, updated_at)
+    values (gen_random_uuid(), 'authenticated', 'authenticated', 'payfast-' || gen_random_uuid() || '@test.local', '',
+            now(), '{"provider":"email","providers":["email"]}', '{"full_name":"PayFast Tester"}', now(), now())
+    returning id`;
+  return row.id as string; // the sign-up trigger made a personal account with the same id
+}
+
+/** An ITN as PayFast posts it (field order of PayFast's example), signed. */
+function itn(o: {
+  m_payment_id: string; pf_payment_id: string; payment_status: string; amount_gross: string; account: string;
+  item_name?: string; token?: string; billing_date?: string;
+}, passphrase: string | null = PASS): Fields {
+  const fields: Fields = [
+    ["m_payment_id", o.m_payment_id],
+    ["pf_payment_id", o.pf_payment_id],
+    ["payment_status", o.payment_status],
+    ["item_name", o.item_name ?? "Domus order"],
+    ["item_description", ""],
+    ["amount_gross", o.amount_gross],
+    ["amount_fee", "-4.60"],
+    ["amount_net", (Number(o.amount_gross) - 4.6).toFixed(2)],
+    ["custom_str1", o.account],
+    ["custom_str2", ""],
+    ["custom_str3", ""],
+    ["custom_str4", ""],
+    ["custom_str5", ""],
+    ["custom_int1", ""],
+    ["custom_int2", ""],
+    ["custom_int3", ""],
+    ["custom_int4", ""],
+    ["custom_int5", ""],
+    ["name_first", "Test"],
+    ["name_last", "Buyer"],
+    ["email_address", "buyer@test.local"],
+    ["merchant_id", LOCAL_PAYFAST.merchantId],
+  ];
+  if (o.token) fields.push(["token", o.token], ["billing_date", o.billing_date ?? ""]);
+  fields.push(["signature", signatureOf(fields, passphrase)]);
+  return fields;
+}
+
+const uid = () => crypto.randomUUID().slice(0, 8);
+
+async function credits(accountId: string): Promise<number> {
+  const [row] = await sql`select balance from public.credit_balances where account_id = ${accountId} and pool = 'credits'`;
+  return row?.balance ?? 0;
+}
+async function events(eventId: string) {
+  return await sql`select status, error, signature_valid, account_id from public.billing_events
+                   where provider = 'payfast' and event_id = ${eventId} order by received_at, status`;
+}
+async function invariantHolds() {
+  const [row] = await sql`select count(*)::int as n from private.credit_invariant_violations()`;
+  assertEquals(row.n, 0, "credit invariant violations");
+}
+
+Deno.test({ name: "a valid credit-pack ITN answers 200 and grants the pack's credits once", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const res = await harness().post(itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "149.00", account }));
+  assertEquals(res, { status: 200, body: { received: true, status: "accepted" } });
+  assertEquals(await credits(account), 100);
+  const [payment] = await sql`select status, provider_ref from public.payments where id = ${order.id}`;
+  assertEquals([payment.status, payment.provider_ref], ["succeeded", pf]);
+  const [ev] = await events(`${pf}:COMPLETE`);
+  assertEquals([ev.status, ev.error, ev.account_id], ["processed", null, account]);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "the same ITN twice grants once; the second is recorded as a duplicate", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const fields = itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "149.00", account });
+  const h = harness();
+  assertEquals((await h.post(fields)).status, 200);
+  const again = await h.post(fields);
+  assertEquals(again, { status: 200, body: { received: true, status: "duplicate" } });
+  assertEquals(await credits(account), 100);
+  assertEquals((await events(`${pf}:COMPLETE`)).map((e) => e.status).sort(), ["duplicate", "processed"]);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "a forged signature is 400 (field signature), recorded as rejected, nothing applied", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const forged = itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "149.00", account }, "not-our-passphrase");
+  const res = await harness().post(forged);
+  assertEquals(res.status, 400);
+  assertEquals([res.body.error.code, res.body.error.field], ["invalid_signature", "signature"]);
+  const [ev] = await events(`${pf}:COMPLETE`);
+  assertEquals([ev.status, ev.signature_valid], ["rejected", false]);
+  const [payment] = await sql`select status from public.payments where id = ${order.id}`;
+  assertEquals(payment.status, "pending");
+  assertEquals(await credits(account), 0);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "an ITN from a non-PayFast address is 400 (field source), recorded as rejected", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const res = await harness().post(itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "149.00", account }), "203.0.113.7");
+  assertEquals(res.status, 400);
+  assertEquals([res.body.error.code, res.body.error.field], ["invalid_source", "source"]);
+  const [ev] = await events(`${pf}:COMPLETE`);
+  assertEquals(ev.status, "rejected");
+  assert(String(ev.error).startsWith("source: 203.0.113.7"), `error names the source: ${ev.error}`);
+  assertEquals(await credits(account), 0);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "missing fields are 400 naming the field; GET is 405", ...dbTest, fn: async () => {
+  const fields = itn({ m_payment_id: "x", pf_payment_id: "y", payment_status: "COMPLETE", amount_gross: "1.00", account: "a" })
+    .filter(([k]) => k !== "pf_payment_id");
+  const res = await harness().post(fields);
+  assertEquals([res.status, res.body.error.field], [400, "pf_payment_id"]);
+  const noAmount = itn({ m_payment_id: "x", pf_payment_id: "y", payment_status: "COMPLETE", amount_gross: "", account: "a" });
+  assertEquals((await harness().post(noAmount)).body.error.field, "amount_gross");
+  const get = await createHandler({} as PayfastItnDeps)(new Request("http://localhost/payfast-itn"));
+  assertEquals(get.status, 405);
+}});
+
+Deno.test({ name: "a tampered amount (correctly signed) fails the event and grants nothing", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const res = await harness().post(itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "1.00", account }));
+  assertEquals(res.status, 200);
+  const [ev] = await events(`${pf}:COMPLETE`);
+  assertEquals(ev.status, "failed");
+  assert(String(ev.error).startsWith("amount_gross: 1.00 does not match"), `error: ${ev.error}`);
+  const [payment] = await sql`select status from public.payments where id = ${order.id}`;
+  assertEquals(payment.status, "pending");
+  assertEquals(await credits(account), 0);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "when PayFast's server confirmation says INVALID the event fails and nothing is applied", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const invalid: ServerConfirmation = { confirm: () => Promise.resolve(false) };
+  const res = await harness({ confirmation: invalid }).post(itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "149.00", account }));
+  assertEquals(res.status, 200);
+  const [ev] = await events(`${pf}:COMPLETE`);
+  assertEquals([ev.status, ev.error], ["failed", "server confirmation failed"]);
+  const [payment] = await sql`select status from public.payments where id = ${order.id}`;
+  assertEquals(payment.status, "pending");
+  assertEquals(await credits(account), 0);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "a subscription's life: first payment, renewal, failed renewal, cancellation", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "plan", "studio_basic", "payfast");
+  assertEquals(order.amount, "299.00");
+  const token = crypto.randomUUID();
+  const h = harness();
+  const ref = order.checkout_ref!;
+  // The first period started a month ago, so the renewal is due now.
+  const start = new Date();
+  start.setUTCMonth(start.getUTCMonth() - 1);
+  const billingDate = start.toISOString().slice(0, 10);
+
+  // 1. First payment with the token: subscription active, 100 credits.
+  const pf1 = `pf-${uid()}`;
+  assertEquals((await h.post(itn({ m_payment_id: ref, pf_payment_id: pf1, payment_status: "COMPLETE", amount_gross: "299.00", account, token, billing_date: billingDate }))).status, 200);
+  assertEquals((await events(`${pf1}:COMPLETE`))[0].status, "processed");
+  const [sub1] = await sql`select id, status, current_period_start, current_period_end from public.subscriptions
+                           where provider = 'payfast' and provider_subscription_id = ${token}`;
+  assertEquals(sub1.status, "active");
+  assertEquals(new Date(sub1.current_period_start).toISOString().slice(0, 10), billingDate);
+  const [first] = await sql`select status, subscription_id, provider_ref from public.payments where id = ${order.id}`;
+  assertEquals([first.status, first.subscription_id, first.provider_ref], ["succeeded", sub1.id, pf1]);
+  assertEquals(await credits(account), 100);
+  await invariantHolds();
+
+  // 2. Renewal: same m_payment_id and token, new pf_payment_id.
+  const pf2 = `pf-${uid()}`;
+  assertEquals((await h.post(itn({ m_payment_id: ref, pf_payment_id: pf2, payment_status: "COMPLETE", amount_gross: "299.00", account, token, billing_date: billingDate }))).status, 200);
+  const [ev2] = await events(`${pf2}:COMPLETE`);
+  assertEquals([ev2.status, ev2.error], ["processed", null]);
+  const [sub2] = await sql`select status, current_period_end from public.subscriptions where id = ${sub1.id}`;
+  assertEquals(sub2.status, "active");
+  assert(new Date(sub2.current_period_end).getTime() > new Date(sub1.current_period_end).getTime() + 20 * 86_400_000,
+    `period extended by about a month: ${sub1.current_period_end} -> ${sub2.current_period_end}`);
+  const [renewal] = await sql`select status, subscription_id, checkout_ref, amount from public.payments
+                              where provider = 'payfast' and provider_ref = ${pf2}`;
+  assertEquals([renewal.status, renewal.subscription_id, renewal.checkout_ref, renewal.amount], ["succeeded", sub1.id, null, "299.00"]);
+  assertEquals(await credits(account), 200);
+  const [notice] = await sql`select count(*)::int as n from public.notifications where account_id = ${account} and type = 'subscription_renewal'`;
+  assertEquals(notice.n, 1);
+  await invariantHolds();
+
+  // The renewal delivered again changes nothing.
+  await h.post(itn({ m_payment_id: ref, pf_payment_id: pf2, payment_status: "COMPLETE", amount_gross: "299.00", account, token, billing_date: billingDate }));
+  assertEquals(await credits(account), 200);
+  const [sub2b] = await sql`select current_period_end from public.subscriptions where id = ${sub1.id}`;
+  assertEquals(new Date(sub2b.current_period_end).toISOString(), new Date(sub2.current_period_end).toISOString());
+
+  // 3. A failed renewal: payment failed, subscription past_due, no credits.
+  const pf3 = `pf-${uid()}`;
+  assertEquals((await h.post(itn({ m_payment_id: ref, pf_payment_id: pf3, payment_status: "FAILED", amount_gross: "299.00", account, token, billing_date: billingDate }))).status, 200);
+  assertEquals((await events(`${pf3}:FAILED`))[0].status, "processed");
+  const [failed] = await sql`select status, subscription_id from public.payments where provider = 'payfast' and provider_ref = ${pf3}`;
+  assertEquals([failed.status, failed.subscription_id], ["failed", sub1.id]);
+  const [sub3] = await sql`select status from public.subscriptions where id = ${sub1.id}`;
+  assertEquals(sub3.status, "past_due");
+  assertEquals(await credits(account), 200);
+  const [failNotice] = await sql`select count(*)::int as n from public.notifications where account_id = ${account} and type = 'payment_failed'`;
+  assertEquals(failNotice.n, 1);
+  await invariantHolds();
+
+  // 4. Cancelled by the buyer.
+  const pf4 = `pf-${uid()}`;
+  assertEquals((await h.post(itn({ m_payment_id: ref, pf_payment_id: pf4, payment_status: "CANCELLED", amount_gross: "299.00", account, token, billing_date: billingDate }))).status, 200);
+  assertEquals((await events(`${pf4}:CANCELLED`))[0].status, "processed");
+  const [sub4] = await sql`select status, canceled_at from public.subscriptions where id = ${sub1.id}`;
+  assertEquals(sub4.status, "canceled");
+  assert(sub4.canceled_at, "canceled_at set");
+  assertEquals(await credits(account), 200);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "close the pool", ...dbTest, fn: async () => {
+  await sql.end();
+}});
