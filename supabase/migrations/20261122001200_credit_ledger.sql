@@ -55,9 +55,9 @@ comment on table public.credit_transactions is 'Append-only credit ledger (seed 
 
 create index credit_transactions_account_pool_created_idx on public.credit_transactions (account_id, pool, created_at desc);
 create index credit_transactions_type_idx on public.credit_transactions (type);
-create index credit_transactions_subscription_id_idx on public.credit_transactions (subscription_id);
-create index credit_transactions_payment_id_idx on public.credit_transactions (payment_id);
-create index credit_transactions_reservation_id_idx on public.credit_transactions (reservation_id);
+create index credit_transactions_subscription_id_idx on public.credit_transactions (subscription_id) where subscription_id is not null;
+create index credit_transactions_payment_id_idx on public.credit_transactions (payment_id) where payment_id is not null;
+create index credit_transactions_reservation_id_idx on public.credit_transactions (reservation_id) where reservation_id is not null;
 
 create table public.credit_reservations (
   id uuid primary key default extensions.gen_random_uuid(),
@@ -81,13 +81,19 @@ comment on table public.credit_reservations is 'Credits held for asynchronous wo
 create index credit_reservations_held_expiry_idx on public.credit_reservations (expires_at) where status = 'held';
 create index credit_reservations_account_id_idx on public.credit_reservations (account_id, pool);
 
--- Append-only: history is corrected by new rows, never by edits.
+-- Append-only: history is corrected by new rows, never by edits. The one
+-- exception is the account itself being deleted: its ledger goes with it
+-- (the cascade from accounts, and the set-null from its payments).
 create or replace function private.credit_ledger_is_append_only()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
+  if tg_op in ('UPDATE', 'DELETE') and tg_level = 'ROW'
+     and not exists (select 1 from public.accounts a where a.id = old.account_id) then
+    return case when tg_op = 'DELETE' then old else new end;
+  end if;
   raise exception 'credit_transactions is append-only' using errcode = '42501';
 end;
 $$;
@@ -169,6 +175,8 @@ $$;
 -- The one way the ledger changes. Positive amounts add, negative spend;
 -- a repeated idempotency key returns the original row and changes nothing.
 -- Spending more than is available (balance - held) raises DM402.
+-- Hot path (every spend): one locked read of the balance row, one ledger
+-- insert whose unique key doubles as the idempotency check, one update.
 create or replace function private.credit_apply(
   p_account_id uuid,
   p_pool text,
@@ -190,8 +198,8 @@ set search_path = ''
 as $$
 declare
   v_balance public.credit_balances;
-  v_existing public.credit_transactions;
   v_amount integer := p_amount;
+  v_available integer;
   v_row public.credit_transactions;
 begin
   if p_amount is null or p_amount = 0 then
@@ -200,31 +208,37 @@ begin
   if p_idempotency_key is null or char_length(p_idempotency_key) = 0 then
     raise exception 'idempotency_key: required' using errcode = '22023';
   end if;
-
-  v_balance := private.credit_lock_balance(p_account_id, p_pool);
-
-  select * into v_existing from public.credit_transactions t
-  where t.account_id = p_account_id and t.pool = p_pool and t.idempotency_key = p_idempotency_key;
-  if found then
-    return v_existing;
+  -- The sign must match the type (as the table's check says) before anything moves.
+  if (p_type = 'usage' and p_amount > 0) or (p_type in ('purchase', 'subscription', 'grant') and p_amount < 0) then
+    raise exception 'amount: a % must % credits', p_type, case when p_type = 'usage' then 'spend' else 'add' end
+      using errcode = '22023';
   end if;
 
-  if v_amount < 0 and v_balance.balance - v_balance.held + v_amount < 0 then
-    if p_allow_partial then
-      -- Claw back only what is there (refunds of already-spent credits).
-      v_amount := -(v_balance.balance - v_balance.held);
-      if v_amount = 0 then
-        return null;
-      end if;
-    else
-      raise exception 'insufficient credits: % available, % needed', v_balance.balance - v_balance.held, -v_amount
+  select * into v_balance from public.credit_balances b
+  where b.account_id = p_account_id and b.pool = p_pool
+  for update;
+  if not found then
+    v_balance := private.credit_lock_balance(p_account_id, p_pool);
+  end if;
+  v_available := v_balance.balance - v_balance.held;
+
+  if v_amount < 0 and v_available + v_amount < 0 then
+    -- A replay of a spend that already happened is not an overdraft.
+    select * into v_row from public.credit_transactions t
+    where t.account_id = p_account_id and t.pool = p_pool and t.idempotency_key = p_idempotency_key;
+    if found then
+      return v_row;
+    end if;
+    if not p_allow_partial then
+      raise exception 'insufficient credits: % available, % needed', v_available, -v_amount
         using errcode = 'DM402';
     end if;
+    -- Claw back only what is there (refunds of already-spent credits).
+    v_amount := -v_available;
+    if v_amount = 0 then
+      return null;
+    end if;
   end if;
-
-  update public.credit_balances b
-  set balance = b.balance + v_amount, updated_at = now()
-  where b.account_id = p_account_id and b.pool = p_pool;
 
   insert into public.credit_transactions (
     account_id, pool, amount, type, balance_after, idempotency_key, description,
@@ -233,11 +247,24 @@ begin
     p_account_id, p_pool, v_amount, p_type, v_balance.balance + v_amount, p_idempotency_key, p_description,
     p_reservation_id, p_subscription_id, p_payment_id, p_reference_id, (select auth.uid())
   )
+  on conflict (account_id, pool, idempotency_key) do nothing
   returning * into v_row;
 
+  if v_row.id is null then
+    -- Same key as an earlier change: the balance row lock makes this read exact.
+    select * into v_row from public.credit_transactions t
+    where t.account_id = p_account_id and t.pool = p_pool and t.idempotency_key = p_idempotency_key;
+    return v_row;
+  end if;
+
+  update public.credit_balances b
+  set balance = b.balance + v_amount, updated_at = now()
+  where b.account_id = p_account_id and b.pool = p_pool;
+
   -- A capture already warned when its credits were reserved.
-  if v_amount < 0 and p_reservation_id is null then
-    perform private.credit_check_low(v_balance, v_balance.balance + v_amount - v_balance.held);
+  if v_amount < 0 and p_reservation_id is null
+     and v_available >= v_balance.low_threshold and v_available + v_amount < v_balance.low_threshold then
+    perform private.credit_check_low(v_balance, v_available + v_amount);
   end if;
   return v_row;
 end;
@@ -437,9 +464,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if spend_credits.amount is null or spend_credits.amount <= 0 then
-    raise exception 'amount: must be a positive whole number of credits' using errcode = '22023';
-  end if;
+  -- credit_apply refuses a zero or negative spend (22023) before anything moves.
   return private.credit_apply(
     spend_credits.account_id, spend_credits.pool, -spend_credits.amount, 'usage',
     spend_credits.idempotency_key, spend_credits.description);

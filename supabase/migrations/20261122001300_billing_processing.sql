@@ -298,7 +298,7 @@ begin
       jsonb_build_object('payment_id', v_payment.id));
   end if;
 
-  if p_status <> 'succeeded' or v_was = 'succeeded' then
+  if p_status <> 'succeeded' or v_was in ('succeeded', 'refunded', 'partially_refunded') then
     return v_payment;
   end if;
 
