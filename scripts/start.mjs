@@ -58,7 +58,7 @@ try {
   step("loading supabase/seed.sql");
   applySeed(cluster);
   if (cluster.value("select count(*) from auth.users") === "0") {
-    step("loading demo data (supabase/demo/demo.sql)");
+    step("loading demo data (supabase/demo/*.sql)");
     applyDemo(cluster);
   } else {
     step("demo data already present (npm start -- --reset to reload)");

@@ -88,7 +88,8 @@ try {
   }
 
   step("functions gateway for the integration tests");
-  functions = await startFunctions({ dbUrl: cluster.url, port: await freePort() });
+  // No scheduler: tests drive the job workers themselves, so nothing races them.
+  functions = await startFunctions({ dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0 });
 
   step("Deno tests (functions)");
   {

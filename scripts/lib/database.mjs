@@ -2,13 +2,13 @@
 // `supabase db push` plus seeding: platform script, migrations through the
 // Supabase CLI, catalogue seed, then (optionally) the demo data.
 import { join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { run } from "./run.mjs";
 import { bin, root } from "./setup.mjs";
 
 export const PLATFORM_SQL = join(root, "scripts", "local", "platform.sql");
 export const SEED_SQL = join(root, "supabase", "seed.sql");
-export const DEMO_SQL = join(root, "supabase", "demo", "demo.sql");
+export const DEMO_DIR = join(root, "supabase", "demo");
 
 /** URL form the Supabase CLI accepts for a local, non-TLS database. */
 export function cliUrl(url) {
@@ -36,8 +36,12 @@ export function applySeed(cluster) {
   cluster.psql(null, { file: SEED_SQL });
 }
 
+/** Demo data: every supabase/demo/*.sql in name order (platform first, then each product). */
 export function applyDemo(cluster) {
-  if (existsSync(DEMO_SQL)) cluster.psql(null, { file: DEMO_SQL });
+  if (!existsSync(DEMO_DIR)) return;
+  for (const file of readdirSync(DEMO_DIR).filter((f) => f.endsWith(".sql")).sort()) {
+    cluster.psql(null, { file: join(DEMO_DIR, file) });
+  }
 }
 
 export function prepareDatabase(cluster, { demo = true, onStep = () => {} } = {}) {

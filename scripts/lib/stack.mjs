@@ -42,8 +42,8 @@ export function functionsEnv({ dbUrl, port }) {
 }
 
 /** Starts the Deno gateway and resolves once /functions/v1/health answers. */
-export async function startFunctions({ dbUrl, port, log = () => {} }) {
-  const env = functionsEnv({ dbUrl, port });
+export async function startFunctions({ dbUrl, port, log = () => {}, schedulerTickMs = 5000 }) {
+  const env = { ...functionsEnv({ dbUrl, port }), DOMUS_SCHEDULER_TICK_MS: String(schedulerTickMs) };
   const child = spawn(
     bin("deno"),
     ["run", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG, join(root, "scripts", "serve-functions.ts")],

@@ -40,7 +40,8 @@ select tables_are('public', array[
   'profiles', 'platform_admins', 'accounts', 'account_memberships', 'invitations',
   'notifications', 'audit_log', 'analytics_events', 'login_attempts', 'revoked_tokens',
   'plans', 'plan_entitlements', 'credit_packs', 'billing_customers', 'subscriptions', 'payments', 'refunds',
-  'billing_events', 'credit_balances', 'credit_transactions', 'credit_reservations', 'usage_counters', 'usage_events'
+  'billing_events', 'credit_balances', 'credit_transactions', 'credit_reservations', 'usage_counters', 'usage_events',
+  'job_queues', 'jobs'
 ], 'the shared platform tables are exactly the ones these tests cover');
 
 -- No table in private: it holds only helpers, so nothing there needs RLS.

@@ -601,6 +601,107 @@ export type Database = {
           },
         ];
       };
+      job_queues: {
+        Row: {
+          batch_size: number;
+          created_at: string;
+          lease_seconds: number;
+          queue: string;
+          worker_function: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          batch_size?: number;
+          created_at?: string;
+          lease_seconds?: number;
+          queue: string;
+          worker_function: string;
+        };
+        Update: {
+          batch_size?: number;
+          created_at?: string;
+          lease_seconds?: number;
+          queue?: string;
+          worker_function?: string;
+        };
+        Relationships: [];
+      };
+      jobs: {
+        Row: {
+          account_id: string | null;
+          attempts: number;
+          created_at: string;
+          finished_at: string | null;
+          id: number;
+          idempotency_key: string | null;
+          last_error: string | null;
+          lease_expires_at: string | null;
+          locked_by: string | null;
+          max_attempts: number;
+          payload: NonNullable<Json>;
+          priority: number;
+          queue: string;
+          result: Json | null;
+          run_at: string;
+          status: string;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          attempts?: number;
+          created_at?: string;
+          finished_at?: string | null;
+          id?: never;
+          idempotency_key?: string | null;
+          last_error?: string | null;
+          lease_expires_at?: string | null;
+          locked_by?: string | null;
+          max_attempts?: number;
+          payload?: NonNullable<Json>;
+          priority?: number;
+          queue: string;
+          result?: Json | null;
+          run_at?: string;
+          status?: string;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          attempts?: number;
+          created_at?: string;
+          finished_at?: string | null;
+          id?: never;
+          idempotency_key?: string | null;
+          last_error?: string | null;
+          lease_expires_at?: string | null;
+          locked_by?: string | null;
+          max_attempts?: number;
+          payload?: NonNullable<Json>;
+          priority?: number;
+          queue?: string;
+          result?: Json | null;
+          run_at?: string;
+          status?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "jobs_account_id_fkey";
+            columns: ["account_id"];
+            isOneToOne: false;
+            referencedRelation: "accounts";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "jobs_queue_fkey";
+            columns: ["queue"];
+            isOneToOne: false;
+            referencedRelation: "job_queues";
+            referencedColumns: ["queue"];
+          },
+        ];
+      };
       login_attempts: {
         Row: {
           attempted_at: string;
