@@ -115,6 +115,65 @@ export function verifyItnSignature(fields: Fields, passphrase?: string | null): 
   return !!posted && sameSignature(posted.trim(), signatureOf(fields, passphrase));
 }
 
+// ------------------------------------------------------------------ ITN messages
+
+export interface ItnInput {
+  /** m_payment_id: our order id (payments.checkout_ref). */
+  mPaymentId: string;
+  pfPaymentId: string;
+  paymentStatus: "COMPLETE" | "FAILED" | "PENDING" | "CANCELLED" | string;
+  amountGross: string;
+  /** PayFast's fee, negative, as it reports it. */
+  amountFee?: string;
+  itemName: string;
+  accountId: string;
+  purpose?: string;
+  itemCode?: string;
+  email?: string;
+  nameFirst?: string;
+  nameLast?: string;
+  merchantId: string;
+  /** Subscriptions: the token and the billing date. */
+  token?: string;
+  billingDate?: string;
+}
+
+/**
+ * An ITN as PayFast posts it: its documented fields in PayFast's order,
+ * signed. Used by checkout's local mode and by tests, which must produce
+ * exactly what PayFast would.
+ */
+export function itnFields(input: ItnInput, passphrase?: string | null): Fields {
+  const fee = input.amountFee ?? (-Math.round(Number(input.amountGross) * 2.3) / 100).toFixed(2);
+  const fields: Fields = [
+    ["m_payment_id", input.mPaymentId],
+    ["pf_payment_id", input.pfPaymentId],
+    ["payment_status", input.paymentStatus],
+    ["item_name", input.itemName],
+    ["item_description", ""],
+    ["amount_gross", input.amountGross],
+    ["amount_fee", fee],
+    ["amount_net", (Number(input.amountGross) + Number(fee)).toFixed(2)],
+    ["custom_str1", input.accountId],
+    ["custom_str2", input.purpose ?? ""],
+    ["custom_str3", input.itemCode ?? ""],
+    ["custom_str4", ""],
+    ["custom_str5", ""],
+    ["custom_int1", ""],
+    ["custom_int2", ""],
+    ["custom_int3", ""],
+    ["custom_int4", ""],
+    ["custom_int5", ""],
+    ["name_first", input.nameFirst ?? ""],
+    ["name_last", input.nameLast ?? ""],
+    ["email_address", input.email ?? ""],
+    ["merchant_id", input.merchantId],
+  ];
+  if (input.token) fields.push(["token", input.token], ["billing_date", input.billingDate ?? ""]);
+  fields.push(["signature", signatureOf(fields, passphrase)]);
+  return fields;
+}
+
 // ------------------------------------------------------------------ checkout form
 
 export interface CheckoutFormInput {

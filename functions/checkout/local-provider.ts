@@ -2,7 +2,7 @@
 // send our own webhooks exactly the signed messages the provider would send
 // after a successful payment, so the whole real path (signature check, event
 // log, idempotent apply, credits) runs on a newcomer's machine.
-import { itnParamString, signatureOf, type Fields } from "../_shared/payfast.ts";
+import { itnFields, itnParamString } from "../_shared/payfast.ts";
 import { signLocalEvent, toMinorUnits } from "../_shared/stripe.ts";
 import type { CatalogueItem, PaymentRow } from "../_shared/billing-store.ts";
 
@@ -94,36 +94,21 @@ export async function completeWithPayfast(
   merchantId: string,
   passphrase: string | null,
 ): Promise<string[]> {
-  const amount = Number(order.payment.amount);
-  const fee = -Math.round(amount * 2.3) / 100;
-  const fields: Fields = [
-    ["m_payment_id", order.payment.checkout_ref!],
-    ["pf_payment_id", String(Math.floor(1_000_000 + Math.random() * 8_999_999))],
-    ["payment_status", "COMPLETE"],
-    ["item_name", order.item.name],
-    ["item_description", ""],
-    ["amount_gross", amount.toFixed(2)],
-    ["amount_fee", fee.toFixed(2)],
-    ["amount_net", (amount + fee).toFixed(2)],
-    ["custom_str1", order.accountId],
-    ["custom_str2", order.payment.purpose],
-    ["custom_str3", order.itemCode],
-    ["custom_str4", ""],
-    ["custom_str5", ""],
-    ["custom_int1", ""],
-    ["custom_int2", ""],
-    ["custom_int3", ""],
-    ["custom_int4", ""],
-    ["custom_int5", ""],
-    ["name_first", ""],
-    ["name_last", ""],
-    ["email_address", order.email ?? ""],
-    ["merchant_id", merchantId],
-  ];
-  if (order.itemType === "plan") {
-    fields.push(["token", crypto.randomUUID()], ["billing_date", sender.now().toISOString().slice(0, 10)]);
-  }
-  fields.push(["signature", signatureOf(fields, passphrase)]);
+  const plan = order.itemType === "plan";
+  const fields = itnFields({
+    mPaymentId: order.payment.checkout_ref!,
+    pfPaymentId: String(Math.floor(1_000_000 + Math.random() * 8_999_999)),
+    paymentStatus: "COMPLETE",
+    amountGross: Number(order.payment.amount).toFixed(2),
+    itemName: order.item.name,
+    accountId: order.accountId,
+    purpose: order.payment.purpose,
+    itemCode: order.itemCode,
+    email: order.email ?? undefined,
+    merchantId,
+    token: plan ? crypto.randomUUID() : undefined,
+    billingDate: plan ? sender.now().toISOString().slice(0, 10) : undefined,
+  }, passphrase);
   await post(sender, "payfast-itn", itnParamString(fields) + `&signature=${fields.at(-1)![1]}`, {
     "content-type": "application/x-www-form-urlencoded",
     // The local source validator accepts loopback only, as PayFast's would accept only its hosts.

@@ -1,11 +1,7 @@
 // The health handler without a server: injected database ping and clock.
 import { createHandler } from "./index.ts";
+import { assertEquals } from "../_shared/testing.ts";
 
-function assertEquals(actual: unknown, expected: unknown, msg = "") {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${msg} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
 const now = () => new Date("2026-01-02T03:04:05.000Z");
 

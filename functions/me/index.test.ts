@@ -3,22 +3,12 @@
 import type { MeResponse } from "@domus/contracts/me.ts";
 import type { Claims } from "../_shared/jwt.ts";
 import { createHandler } from "./index.ts";
+import { assertEquals, signToken } from "../_shared/testing.ts";
 
 const SECRET = "test-secret-with-at-least-32-characters!!";
 
-function assertEquals(actual: unknown, expected: unknown, msg = "") {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${msg} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
-async function sign(payload: Record<string, unknown>, secret = SECRET): Promise<string> {
-  const enc = (v: unknown) => btoa(JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  const data = `${enc({ alg: "HS256", typ: "JWT" })}.${enc(payload)}`;
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)));
-  return `${data}.${btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
-}
+const sign = (payload: Record<string, unknown>, secret = SECRET) => signToken(payload, secret);
 
 const USER = "7d4f0c1e-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
 const me: MeResponse = {

@@ -16,15 +16,12 @@ import {
   payfastSourceValidator,
   pfEncode,
   type ServerConfirmation,
+  itnFields,
   signatureOf,
 } from "../_shared/payfast.ts";
 import { createHandler, type PayfastItnDeps } from "./index.ts";
+import { assertEquals } from "../_shared/testing.ts";
 
-function assertEquals(actual: unknown, expected: unknown, msg = "") {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${msg} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 function assert(condition: unknown, msg: string) {
   if (!condition) throw new Error(msg);
 }
@@ -161,33 +158,21 @@ function itn(o: {
   m_payment_id: string; pf_payment_id: string; payment_status: string; amount_gross: string; account: string;
   item_name?: string; token?: string; billing_date?: string;
 }, passphrase: string | null = PASS): Fields {
-  const fields: Fields = [
-    ["m_payment_id", o.m_payment_id],
-    ["pf_payment_id", o.pf_payment_id],
-    ["payment_status", o.payment_status],
-    ["item_name", o.item_name ?? "Domus order"],
-    ["item_description", ""],
-    ["amount_gross", o.amount_gross],
-    ["amount_fee", "-4.60"],
-    ["amount_net", (Number(o.amount_gross) - 4.6).toFixed(2)],
-    ["custom_str1", o.account],
-    ["custom_str2", ""],
-    ["custom_str3", ""],
-    ["custom_str4", ""],
-    ["custom_str5", ""],
-    ["custom_int1", ""],
-    ["custom_int2", ""],
-    ["custom_int3", ""],
-    ["custom_int4", ""],
-    ["custom_int5", ""],
-    ["name_first", "Test"],
-    ["name_last", "Buyer"],
-    ["email_address", "buyer@test.local"],
-    ["merchant_id", LOCAL_PAYFAST.merchantId],
-  ];
-  if (o.token) fields.push(["token", o.token], ["billing_date", o.billing_date ?? ""]);
-  fields.push(["signature", signatureOf(fields, passphrase)]);
-  return fields;
+  return itnFields({
+    mPaymentId: o.m_payment_id,
+    pfPaymentId: o.pf_payment_id,
+    paymentStatus: o.payment_status,
+    amountGross: o.amount_gross,
+    amountFee: "-4.60",
+    itemName: o.item_name ?? "Domus order",
+    accountId: o.account,
+    nameFirst: "Test",
+    nameLast: "Buyer",
+    email: "buyer@test.local",
+    merchantId: LOCAL_PAYFAST.merchantId,
+    token: o.token,
+    billingDate: o.billing_date,
+  }, passphrase);
 }
 
 const uid = () => crypto.randomUUID().slice(0, 8);

@@ -17,6 +17,7 @@ import {
   toMinorUnits,
 } from "../_shared/stripe.ts";
 import { createHandler } from "./index.ts";
+import { assert, assertEquals } from "../_shared/testing.ts";
 
 const DB_URL = Deno.env.get("SUPABASE_DB_URL");
 const SECRET = `whsec_test_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -33,15 +34,7 @@ const dbTest = (name: string, fn: () => Promise<void>) =>
 
 // ------------------------------------------------------------ helpers
 
-function assertEquals(actual: unknown, expected: unknown, msg = "") {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${msg} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
-function assert(cond: unknown, msg: string) {
-  if (!cond) throw new Error(msg);
-}
 
 const rand = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
