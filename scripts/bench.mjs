@@ -50,7 +50,7 @@ const cluster = new Cluster({ dir: join(STACK_DIR, `bench-${process.pid}`), port
 let gateway = null;
 let exitCode = 0;
 const functions = async () => {
-  gateway ??= startFunctions({ dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0 }).catch((error) => {
+  gateway ??= startFunctions({ dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0, storageDir: join(cluster.dir, "storage") }).catch((error) => {
     gateway = null;
     throw error;
   });

@@ -6,6 +6,7 @@
 //   5. writes .stack/env and prints `ready`; Ctrl-C / SIGTERM stops it all
 // `npm start -- --reset` rebuilds the database from scratch.
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Cluster } from "./lib/cluster.mjs";
 import { applyDemo, applyMigrations, applyPlatform, applySeed } from "./lib/database.mjs";
@@ -40,8 +41,9 @@ try {
   ensureSetup();
 
   if (reset) {
-    step("--reset: removing the local database");
+    step("--reset: removing the local database and storage");
     cluster.destroy();
+    rmSync(join(STACK_DIR, "storage"), { recursive: true, force: true });
   }
   const fresh = !cluster.exists;
   if (fresh) {

@@ -89,7 +89,9 @@ try {
 
   step("functions gateway for the integration tests");
   // No scheduler: tests drive the job workers themselves, so nothing races them.
-  functions = await startFunctions({ dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0 });
+  functions = await startFunctions({
+    dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"),
+  });
 
   step("Deno tests (functions)");
   {

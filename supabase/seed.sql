@@ -95,3 +95,21 @@ values
 on conflict (code) do update set
   name = excluded.name, pool = excluded.pool, credits = excluded.credits, price = excluded.price,
   currency = excluded.currency, stripe_price_id = excluded.stripe_price_id;
+
+-- ------------------------------------------------------------ studio
+-- Studio (seed 002) AI job prices: credits per job by type, service and
+-- model; api_cost_estimate is the provider's list price in USD. The default
+-- row per type and service is used when a request names no model.
+insert into studio.job_prices (job_type, service, model, credits, api_cost_estimate, is_default, description)
+values
+  ('photo_edit', 'nano_banana', 'gemini-2.5-flash-image', 5, 0.0390, true, 'Google Gemini 2.5 Flash Image ("nano banana") edit'),
+  ('photo_edit', 'replicate', 'black-forest-labs/flux-kontext-pro', 6, 0.0400, true, 'FLUX.1 Kontext [pro] on Replicate'),
+  ('photo_edit', 'qwen', 'qwen-image-edit', 4, 0.0300, true, 'Qwen-Image-Edit on Alibaba Model Studio'),
+  ('video', 'replicate', 'minimax/video-01', 40, 0.5000, true, 'MiniMax Video-01 on Replicate (first frame + prompt)'),
+  ('video', 'qwen', 'wan2.2-i2v-flash', 30, 0.2000, true, 'Wan 2.2 image-to-video on Alibaba Model Studio'),
+  ('template', 'nano_banana', 'gemini-2.5-flash-image', 3, 0.0390, true, 'Listing graphic with Gemini 2.5 Flash Image'),
+  ('template', 'replicate', 'black-forest-labs/flux-schnell', 2, 0.0030, true, 'FLUX.1 [schnell] on Replicate'),
+  ('template', 'qwen', 'qwen-image', 3, 0.0350, true, 'Qwen-Image on Alibaba Model Studio')
+on conflict (job_type, service, model) do update set
+  credits = excluded.credits, api_cost_estimate = excluded.api_cost_estimate, is_default = excluded.is_default,
+  description = excluded.description, active = true;

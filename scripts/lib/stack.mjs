@@ -41,12 +41,17 @@ export function functionsEnv({ dbUrl, port }) {
   };
 }
 
-/** Starts the Deno gateway and resolves once /functions/v1/health answers. */
-export async function startFunctions({ dbUrl, port, log = () => {}, schedulerTickMs = 5000 }) {
-  const env = { ...functionsEnv({ dbUrl, port }), DOMUS_SCHEDULER_TICK_MS: String(schedulerTickMs) };
+/**
+ * Starts the Deno gateway and resolves once /functions/v1/health answers.
+ * It also serves Storage from `storageDir` (default: $DOMUS_STORAGE_DIR, else
+ * .stack/storage), the only place it may write.
+ */
+export async function startFunctions({ dbUrl, port, log = () => {}, schedulerTickMs = 5000, storageDir = process.env.DOMUS_STORAGE_DIR || join(STACK_DIR, "storage") }) {
+  mkdirSync(storageDir, { recursive: true });
+  const env = { ...functionsEnv({ dbUrl, port }), DOMUS_SCHEDULER_TICK_MS: String(schedulerTickMs), DOMUS_STORAGE_DIR: storageDir };
   const child = spawn(
     bin("deno"),
-    ["run", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG, join(root, "scripts", "serve-functions.ts")],
+    ["run", "--allow-net", "--allow-env", "--allow-read", `--allow-write=${storageDir}`, "--config", DENO_CONFIG, join(root, "scripts", "serve-functions.ts")],
     { cwd: root, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

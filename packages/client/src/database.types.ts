@@ -4,19 +4,599 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
   homes: {
     Tables: {
-      [_ in never]: never;
+      listings: {
+        Row: {
+          asking_price: number;
+          asking_price_cents: number | null;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          created_at: string;
+          currency: string;
+          id: string;
+          living_area_sqft: number;
+          postal_code: string;
+          property_id: string;
+          published_at: string | null;
+          seller_id: string;
+          sold_at: string | null;
+          sold_price: number | null;
+          state: string;
+          status: string;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          asking_price: number;
+          asking_price_cents?: never;
+          bathrooms?: number;
+          bedrooms?: number;
+          city?: string;
+          created_at?: string;
+          currency?: string;
+          id?: string;
+          living_area_sqft?: number;
+          postal_code?: string;
+          property_id: string;
+          published_at?: string | null;
+          seller_id?: string;
+          sold_at?: string | null;
+          sold_price?: number | null;
+          state?: string;
+          status?: string;
+          updated_at?: string;
+        };
+        Update: {
+          asking_price?: number;
+          asking_price_cents?: never;
+          bathrooms?: number;
+          bedrooms?: number;
+          city?: string;
+          created_at?: string;
+          currency?: string;
+          id?: string;
+          living_area_sqft?: number;
+          postal_code?: string;
+          property_id?: string;
+          published_at?: string | null;
+          seller_id?: string;
+          sold_at?: string | null;
+          sold_price?: number | null;
+          state?: string;
+          status?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listings_property_id_fkey";
+            columns: ["property_id"];
+            isOneToOne: false;
+            referencedRelation: "properties";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      offers: {
+        Row: {
+          amount: number;
+          buyer_id: string;
+          created_at: string;
+          currency: string;
+          decided_at: string | null;
+          id: string;
+          listing_id: string;
+          message: string | null;
+          seller_id: string;
+          status: string;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          amount: number;
+          buyer_id?: string;
+          created_at?: string;
+          currency?: string;
+          decided_at?: string | null;
+          id?: string;
+          listing_id: string;
+          message?: string | null;
+          seller_id: string;
+          status?: string;
+          updated_at?: string;
+        };
+        Update: {
+          amount?: number;
+          buyer_id?: string;
+          created_at?: string;
+          currency?: string;
+          decided_at?: string | null;
+          id?: string;
+          listing_id?: string;
+          message?: string | null;
+          seller_id?: string;
+          status?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "offers_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      properties: {
+        Row: {
+          address: string;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          created_at: string;
+          currency: string;
+          description: string | null;
+          id: string;
+          is_listed: boolean;
+          last_sold_at: string | null;
+          last_sold_price: number | null;
+          living_area_sqft: number;
+          lot_size_sqft: number | null;
+          owner_id: string;
+          postal_code: string;
+          state: string;
+          updated_at: string;
+          year_built: number | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          address: string;
+          bathrooms?: number;
+          bedrooms?: number;
+          city: string;
+          created_at?: string;
+          currency?: string;
+          description?: string | null;
+          id?: string;
+          is_listed?: boolean;
+          last_sold_at?: string | null;
+          last_sold_price?: number | null;
+          living_area_sqft: number;
+          lot_size_sqft?: number | null;
+          owner_id?: string;
+          postal_code: string;
+          state: string;
+          updated_at?: string;
+          year_built?: number | null;
+        };
+        Update: {
+          address?: string;
+          bathrooms?: number;
+          bedrooms?: number;
+          city?: string;
+          created_at?: string;
+          currency?: string;
+          description?: string | null;
+          id?: string;
+          is_listed?: boolean;
+          last_sold_at?: string | null;
+          last_sold_price?: number | null;
+          living_area_sqft?: number;
+          lot_size_sqft?: number | null;
+          owner_id?: string;
+          postal_code?: string;
+          state?: string;
+          updated_at?: string;
+          year_built?: number | null;
+        };
+        Relationships: [];
+      };
+      valuation_comparables: {
+        Row: {
+          adjusted_price: number;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          living_area_sqft: number;
+          lot_size_sqft: number | null;
+          postal_code: string;
+          price: number;
+          price_date: string;
+          price_kind: string;
+          price_per_sqft: number;
+          property_id: string | null;
+          rank: number;
+          similarity: number;
+          valuation_id: string;
+          weight: number;
+          year_built: number | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          adjusted_price: number;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          living_area_sqft: number;
+          lot_size_sqft?: number | null;
+          postal_code: string;
+          price: number;
+          price_date: string;
+          price_kind: string;
+          price_per_sqft: number;
+          property_id?: string | null;
+          rank: number;
+          similarity: number;
+          valuation_id: string;
+          weight: number;
+          year_built?: number | null;
+        };
+        Update: {
+          adjusted_price?: number;
+          bathrooms?: number;
+          bedrooms?: number;
+          city?: string;
+          living_area_sqft?: number;
+          lot_size_sqft?: number | null;
+          postal_code?: string;
+          price?: number;
+          price_date?: string;
+          price_kind?: string;
+          price_per_sqft?: number;
+          property_id?: string | null;
+          rank?: number;
+          similarity?: number;
+          valuation_id?: string;
+          weight?: number;
+          year_built?: number | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "valuation_comparables_property_id_fkey";
+            columns: ["property_id"];
+            isOneToOne: false;
+            referencedRelation: "properties";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "valuation_comparables_valuation_id_fkey";
+            columns: ["valuation_id"];
+            isOneToOne: false;
+            referencedRelation: "valuations";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      valuations: {
+        Row: {
+          comparables_count: number;
+          confidence: number;
+          created_at: string;
+          currency: string;
+          details: NonNullable<Json>;
+          estimate: number | null;
+          estimate_high: number | null;
+          estimate_low: number | null;
+          id: string;
+          listing_id: string | null;
+          property_id: string;
+          request_key: string | null;
+          requested_by: string | null;
+          source: string;
+          usage_event_id: number | null;
+          valuation_method: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          comparables_count?: number;
+          confidence?: number;
+          created_at?: string;
+          currency?: string;
+          details?: NonNullable<Json>;
+          estimate?: number | null;
+          estimate_high?: number | null;
+          estimate_low?: number | null;
+          id?: string;
+          listing_id?: string | null;
+          property_id: string;
+          request_key?: string | null;
+          requested_by?: string | null;
+          source?: string;
+          usage_event_id?: number | null;
+          valuation_method: string;
+        };
+        Update: {
+          comparables_count?: number;
+          confidence?: number;
+          created_at?: string;
+          currency?: string;
+          details?: NonNullable<Json>;
+          estimate?: number | null;
+          estimate_high?: number | null;
+          estimate_low?: number | null;
+          id?: string;
+          listing_id?: string | null;
+          property_id?: string;
+          request_key?: string | null;
+          requested_by?: string | null;
+          source?: string;
+          usage_event_id?: number | null;
+          valuation_method?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "valuations_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "valuations_property_id_fkey";
+            columns: ["property_id"];
+            isOneToOne: false;
+            referencedRelation: "properties";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Views: {
       [_ in never]: never;
     };
     Functions: {
-      [_ in never]: never;
+      accept_offer: {
+        Args: { offer_id: string };
+        Returns: {
+          amount: number;
+          buyer_id: string;
+          created_at: string;
+          currency: string;
+          decided_at: string | null;
+          id: string;
+          listing_id: string;
+          message: string | null;
+          seller_id: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "offers";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      decline_offer: {
+        Args: { offer_id: string };
+        Returns: {
+          amount: number;
+          buyer_id: string;
+          created_at: string;
+          currency: string;
+          decided_at: string | null;
+          id: string;
+          listing_id: string;
+          message: string | null;
+          seller_id: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "offers";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      mark_sold: {
+        Args: { listing_id: string };
+        Returns: {
+          asking_price: number;
+          asking_price_cents: number | null;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          created_at: string;
+          currency: string;
+          id: string;
+          living_area_sqft: number;
+          postal_code: string;
+          property_id: string;
+          published_at: string | null;
+          seller_id: string;
+          sold_at: string | null;
+          sold_price: number | null;
+          state: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      publish_listing: {
+        Args: { listing_id: string };
+        Returns: {
+          asking_price: number;
+          asking_price_cents: number | null;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          created_at: string;
+          currency: string;
+          id: string;
+          living_area_sqft: number;
+          postal_code: string;
+          property_id: string;
+          published_at: string | null;
+          seller_id: string;
+          sold_at: string | null;
+          sold_price: number | null;
+          state: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      reopen_listing: {
+        Args: { listing_id: string };
+        Returns: {
+          asking_price: number;
+          asking_price_cents: number | null;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          created_at: string;
+          currency: string;
+          id: string;
+          living_area_sqft: number;
+          postal_code: string;
+          property_id: string;
+          published_at: string | null;
+          seller_id: string;
+          sold_at: string | null;
+          sold_price: number | null;
+          state: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      search_listings: {
+        Args: {
+          after?: string;
+          city?: string;
+          max_bedrooms?: number;
+          max_living_area?: number;
+          max_price?: number;
+          min_bathrooms?: number;
+          min_bedrooms?: number;
+          min_living_area?: number;
+          min_price?: number;
+          page_size?: number;
+          postal_code?: string;
+          sort?: string;
+          state?: string;
+        };
+        Returns: Database["homes"]["CompositeTypes"]["listing_search_result"][];
+        SetofOptions: {
+          from: "*";
+          to: "listing_search_result";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      submit_offer: {
+        Args: { amount: number; listing_id: string; message?: string };
+        Returns: {
+          amount: number;
+          buyer_id: string;
+          created_at: string;
+          currency: string;
+          decided_at: string | null;
+          id: string;
+          listing_id: string;
+          message: string | null;
+          seller_id: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "offers";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      withdraw_listing: {
+        Args: { listing_id: string };
+        Returns: {
+          asking_price: number;
+          asking_price_cents: number | null;
+          bathrooms: number;
+          bedrooms: number;
+          city: string;
+          created_at: string;
+          currency: string;
+          id: string;
+          living_area_sqft: number;
+          postal_code: string;
+          property_id: string;
+          published_at: string | null;
+          seller_id: string;
+          sold_at: string | null;
+          sold_price: number | null;
+          state: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      withdraw_offer: {
+        Args: { offer_id: string };
+        Returns: {
+          amount: number;
+          buyer_id: string;
+          created_at: string;
+          currency: string;
+          decided_at: string | null;
+          id: string;
+          listing_id: string;
+          message: string | null;
+          seller_id: string;
+          status: string;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "offers";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
     };
     Enums: {
       [_ in never]: never;
     };
     CompositeTypes: {
-      [_ in never]: never;
+      listing_search_result: {
+        id: string | null;
+        property_id: string | null;
+        seller_id: string | null;
+        status: string | null;
+        asking_price: number | null;
+        currency: string | null;
+        published_at: string | null;
+        address: string | null;
+        city: string | null;
+        state: string | null;
+        postal_code: string | null;
+        bedrooms: number | null;
+        bathrooms: number | null;
+        living_area_sqft: number | null;
+        lot_size_sqft: number | null;
+        year_built: number | null;
+        cursor: string | null;
+      };
     };
   };
   public: {
@@ -1548,16 +2128,578 @@ export type Database = {
   };
   studio: {
     Tables: {
-      [_ in never]: never;
+      ai_jobs: {
+        Row: {
+          account_id: string;
+          api_cost: number | null;
+          attempts: number;
+          completed_at: string | null;
+          created_at: string;
+          credit_cost: number;
+          error_message: string | null;
+          id: string;
+          input: NonNullable<Json>;
+          latency_ms: number | null;
+          model: string;
+          output: NonNullable<Json>;
+          output_url: string | null;
+          project_id: string | null;
+          queue_job_id: number | null;
+          reservation_id: string | null;
+          service: Database["studio"]["Enums"]["ai_service"];
+          started_at: string | null;
+          status: Database["studio"]["Enums"]["job_status"];
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          api_cost?: number | null;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credit_cost?: number;
+          error_message?: string | null;
+          id?: string;
+          input?: NonNullable<Json>;
+          latency_ms?: number | null;
+          model: string;
+          output?: NonNullable<Json>;
+          output_url?: string | null;
+          project_id?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          service: Database["studio"]["Enums"]["ai_service"];
+          started_at?: string | null;
+          status?: Database["studio"]["Enums"]["job_status"];
+          user_id: string;
+        };
+        Update: {
+          account_id?: string;
+          api_cost?: number | null;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credit_cost?: number;
+          error_message?: string | null;
+          id?: string;
+          input?: NonNullable<Json>;
+          latency_ms?: number | null;
+          model?: string;
+          output?: NonNullable<Json>;
+          output_url?: string | null;
+          project_id?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          service?: Database["studio"]["Enums"]["ai_service"];
+          started_at?: string | null;
+          status?: Database["studio"]["Enums"]["job_status"];
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "ai_jobs_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_jobs_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      crm_contacts: {
+        Row: {
+          created_at: string;
+          email: string | null;
+          id: string;
+          last_contacted_at: string | null;
+          name: string;
+          notes: string | null;
+          phone: string | null;
+          status: Database["studio"]["Enums"]["contact_status"];
+          tags: string[];
+          type: Database["studio"]["Enums"]["contact_type"];
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          email?: string | null;
+          id?: string;
+          last_contacted_at?: string | null;
+          name: string;
+          notes?: string | null;
+          phone?: string | null;
+          status?: Database["studio"]["Enums"]["contact_status"];
+          tags?: string[];
+          type?: Database["studio"]["Enums"]["contact_type"];
+          updated_at?: string;
+          user_id?: string;
+        };
+        Update: {
+          created_at?: string;
+          email?: string | null;
+          id?: string;
+          last_contacted_at?: string | null;
+          name?: string;
+          notes?: string | null;
+          phone?: string | null;
+          status?: Database["studio"]["Enums"]["contact_status"];
+          tags?: string[];
+          type?: Database["studio"]["Enums"]["contact_type"];
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "crm_contacts_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      crm_listings: {
+        Row: {
+          address: string;
+          bathrooms: number | null;
+          bedrooms: number | null;
+          city: string | null;
+          contact_id: string | null;
+          created_at: string;
+          id: string;
+          notes: string | null;
+          price: number | null;
+          sqft: number | null;
+          state: string | null;
+          status: Database["studio"]["Enums"]["listing_status"];
+          updated_at: string;
+          user_id: string;
+          zip_code: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          address: string;
+          bathrooms?: number | null;
+          bedrooms?: number | null;
+          city?: string | null;
+          contact_id?: string | null;
+          created_at?: string;
+          id?: string;
+          notes?: string | null;
+          price?: number | null;
+          sqft?: number | null;
+          state?: string | null;
+          status?: Database["studio"]["Enums"]["listing_status"];
+          updated_at?: string;
+          user_id?: string;
+          zip_code?: string | null;
+        };
+        Update: {
+          address?: string;
+          bathrooms?: number | null;
+          bedrooms?: number | null;
+          city?: string | null;
+          contact_id?: string | null;
+          created_at?: string;
+          id?: string;
+          notes?: string | null;
+          price?: number | null;
+          sqft?: number | null;
+          state?: string | null;
+          status?: Database["studio"]["Enums"]["listing_status"];
+          updated_at?: string;
+          user_id?: string;
+          zip_code?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "crm_listings_contact_fkey";
+            columns: ["contact_id", "user_id"];
+            isOneToOne: false;
+            referencedRelation: "crm_contacts";
+            referencedColumns: ["id", "user_id"];
+          },
+          {
+            foreignKeyName: "crm_listings_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      job_prices: {
+        Row: {
+          active: boolean;
+          api_cost_estimate: number;
+          created_at: string;
+          credits: number;
+          description: string | null;
+          is_default: boolean;
+          job_type: Database["studio"]["Enums"]["project_type"];
+          model: string;
+          service: Database["studio"]["Enums"]["ai_service"];
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          active?: boolean;
+          api_cost_estimate?: number;
+          created_at?: string;
+          credits: number;
+          description?: string | null;
+          is_default?: boolean;
+          job_type: Database["studio"]["Enums"]["project_type"];
+          model: string;
+          service: Database["studio"]["Enums"]["ai_service"];
+          updated_at?: string;
+        };
+        Update: {
+          active?: boolean;
+          api_cost_estimate?: number;
+          created_at?: string;
+          credits?: number;
+          description?: string | null;
+          is_default?: boolean;
+          job_type?: Database["studio"]["Enums"]["project_type"];
+          model?: string;
+          service?: Database["studio"]["Enums"]["ai_service"];
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
+      media_items: {
+        Row: {
+          account_id: string | null;
+          ai_job_id: string | null;
+          contact_id: string | null;
+          created_at: string;
+          credits_used: number;
+          description: string | null;
+          file_size: number | null;
+          id: string;
+          is_favorite: boolean;
+          listing_id: string | null;
+          mime_type: string | null;
+          project_id: string | null;
+          storage_path: string | null;
+          tags: string[];
+          thumbnail_url: string | null;
+          title: string | null;
+          type: Database["studio"]["Enums"]["media_type"];
+          updated_at: string;
+          url: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          ai_job_id?: string | null;
+          contact_id?: string | null;
+          created_at?: string;
+          credits_used?: number;
+          description?: string | null;
+          file_size?: number | null;
+          id?: string;
+          is_favorite?: boolean;
+          listing_id?: string | null;
+          mime_type?: string | null;
+          project_id?: string | null;
+          storage_path?: string | null;
+          tags?: string[];
+          thumbnail_url?: string | null;
+          title?: string | null;
+          type: Database["studio"]["Enums"]["media_type"];
+          updated_at?: string;
+          url: string;
+          user_id?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          ai_job_id?: string | null;
+          contact_id?: string | null;
+          created_at?: string;
+          credits_used?: number;
+          description?: string | null;
+          file_size?: number | null;
+          id?: string;
+          is_favorite?: boolean;
+          listing_id?: string | null;
+          mime_type?: string | null;
+          project_id?: string | null;
+          storage_path?: string | null;
+          tags?: string[];
+          thumbnail_url?: string | null;
+          title?: string | null;
+          type?: Database["studio"]["Enums"]["media_type"];
+          updated_at?: string;
+          url?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "media_items_ai_job_id_fkey";
+            columns: ["ai_job_id"];
+            isOneToOne: true;
+            referencedRelation: "ai_jobs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "media_items_contact_fkey";
+            columns: ["contact_id", "user_id"];
+            isOneToOne: false;
+            referencedRelation: "crm_contacts";
+            referencedColumns: ["id", "user_id"];
+          },
+          {
+            foreignKeyName: "media_items_listing_fkey";
+            columns: ["listing_id", "user_id"];
+            isOneToOne: false;
+            referencedRelation: "crm_listings";
+            referencedColumns: ["id", "user_id"];
+          },
+          {
+            foreignKeyName: "media_items_project_id_fkey";
+            columns: ["project_id"];
+            isOneToOne: false;
+            referencedRelation: "projects";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "media_items_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      projects: {
+        Row: {
+          account_id: string;
+          completed_at: string | null;
+          contact_id: string | null;
+          created_at: string;
+          credit_cost: number;
+          error_message: string | null;
+          id: string;
+          idempotency_key: string | null;
+          input_data: NonNullable<Json>;
+          listing_id: string | null;
+          name: string;
+          output_data: NonNullable<Json>;
+          status: Database["studio"]["Enums"]["job_status"];
+          template_id: string | null;
+          type: Database["studio"]["Enums"]["project_type"];
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          completed_at?: string | null;
+          contact_id?: string | null;
+          created_at?: string;
+          credit_cost?: number;
+          error_message?: string | null;
+          id?: string;
+          idempotency_key?: string | null;
+          input_data?: NonNullable<Json>;
+          listing_id?: string | null;
+          name: string;
+          output_data?: NonNullable<Json>;
+          status?: Database["studio"]["Enums"]["job_status"];
+          template_id?: string | null;
+          type: Database["studio"]["Enums"]["project_type"];
+          updated_at?: string;
+          user_id: string;
+        };
+        Update: {
+          account_id?: string;
+          completed_at?: string | null;
+          contact_id?: string | null;
+          created_at?: string;
+          credit_cost?: number;
+          error_message?: string | null;
+          id?: string;
+          idempotency_key?: string | null;
+          input_data?: NonNullable<Json>;
+          listing_id?: string | null;
+          name?: string;
+          output_data?: NonNullable<Json>;
+          status?: Database["studio"]["Enums"]["job_status"];
+          template_id?: string | null;
+          type?: Database["studio"]["Enums"]["project_type"];
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "projects_contact_fkey";
+            columns: ["contact_id", "user_id"];
+            isOneToOne: false;
+            referencedRelation: "crm_contacts";
+            referencedColumns: ["id", "user_id"];
+          },
+          {
+            foreignKeyName: "projects_listing_fkey";
+            columns: ["listing_id", "user_id"];
+            isOneToOne: false;
+            referencedRelation: "crm_listings";
+            referencedColumns: ["id", "user_id"];
+          },
+          {
+            foreignKeyName: "projects_template_id_fkey";
+            columns: ["template_id"];
+            isOneToOne: false;
+            referencedRelation: "templates";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "projects_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      templates: {
+        Row: {
+          created_at: string;
+          credits_used: number;
+          description: string | null;
+          id: string;
+          is_public: boolean;
+          name: string;
+          output_url: string | null;
+          prompt_template: string | null;
+          settings: NonNullable<Json>;
+          thumbnail_url: string | null;
+          type: Database["studio"]["Enums"]["template_type"];
+          updated_at: string;
+          usage_count: number;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          credits_used?: number;
+          description?: string | null;
+          id?: string;
+          is_public?: boolean;
+          name: string;
+          output_url?: string | null;
+          prompt_template?: string | null;
+          settings?: NonNullable<Json>;
+          thumbnail_url?: string | null;
+          type: Database["studio"]["Enums"]["template_type"];
+          updated_at?: string;
+          usage_count?: number;
+          user_id?: string;
+        };
+        Update: {
+          created_at?: string;
+          credits_used?: number;
+          description?: string | null;
+          id?: string;
+          is_public?: boolean;
+          name?: string;
+          output_url?: string | null;
+          prompt_template?: string | null;
+          settings?: NonNullable<Json>;
+          thumbnail_url?: string | null;
+          type?: Database["studio"]["Enums"]["template_type"];
+          updated_at?: string;
+          usage_count?: number;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "templates_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Views: {
-      [_ in never]: never;
+      users: {
+        Row: {
+          avatar_url: string | null;
+          brokerage: string | null;
+          created_at: string;
+          credits: number | null;
+          email: string;
+          full_name: string | null;
+          id: string;
+          market: string | null;
+          phone: string | null;
+          role: Database["studio"]["Enums"]["user_role"] | null;
+          subscription_tier: Database["studio"]["Enums"]["subscription_tier"] | null;
+          updated_at: string;
+          use_case: Database["studio"]["Enums"]["use_case"] | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          avatar_url?: string | null;
+          brokerage?: string | null;
+          created_at?: string | null;
+          credits?: never;
+          email?: string | null;
+          full_name?: string | null;
+          id?: string | null;
+          market?: string | null;
+          phone?: string | null;
+          role?: never;
+          subscription_tier?: never;
+          updated_at?: string | null;
+          use_case?: never;
+        };
+        Update: {
+          avatar_url?: string | null;
+          brokerage?: string | null;
+          created_at?: string | null;
+          credits?: never;
+          email?: string | null;
+          full_name?: string | null;
+          id?: string | null;
+          market?: string | null;
+          phone?: string | null;
+          role?: never;
+          subscription_tier?: never;
+          updated_at?: string | null;
+          use_case?: never;
+        };
+        Relationships: [];
+      };
     };
     Functions: {
       [_ in never]: never;
     };
     Enums: {
-      [_ in never]: never;
+      ai_service: "replicate" | "qwen" | "nano_banana";
+      contact_status: "lead" | "active" | "closed";
+      contact_type: "buyer" | "seller" | "investor" | "other";
+      job_status: "pending" | "processing" | "completed" | "failed";
+      listing_status: "active" | "pending" | "sold" | "off_market";
+      media_type: "image" | "video" | "template";
+      project_type: "photo_edit" | "video" | "template";
+      subscription_tier: "free" | "basic" | "pro" | "enterprise";
+      template_type: "listing_promo" | "instagram_reel" | "open_house" | "custom";
+      use_case: "photos" | "video" | "templates" | "all";
+      user_role: "agent" | "admin";
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -1701,7 +2843,19 @@ export const Constants = {
     Enums: {},
   },
   studio: {
-    Enums: {},
+    Enums: {
+      ai_service: ["replicate", "qwen", "nano_banana"],
+      contact_status: ["lead", "active", "closed"],
+      contact_type: ["buyer", "seller", "investor", "other"],
+      job_status: ["pending", "processing", "completed", "failed"],
+      listing_status: ["active", "pending", "sold", "off_market"],
+      media_type: ["image", "video", "template"],
+      project_type: ["photo_edit", "video", "template"],
+      subscription_tier: ["free", "basic", "pro", "enterprise"],
+      template_type: ["listing_promo", "instagram_reel", "open_house", "custom"],
+      use_case: ["photos", "video", "templates", "all"],
+      user_role: ["agent", "admin"],
+    },
   },
   tools: {
     Enums: {},

@@ -6,7 +6,9 @@ import { accountsApi } from "./accounts.ts";
 import type { Database } from "./database.types.ts";
 import { billingApi } from "./billing.ts";
 import { functionInvoker, functionsApi } from "./functions.ts";
+import { homesApi } from "./homes.ts";
 import { sessionsApi } from "./sessions.ts";
+import { studioApi } from "./studio.ts";
 import type { DomusSupabase } from "./supabase.ts";
 
 export interface DomusClientOptions {
@@ -32,12 +34,15 @@ export function createDomusClient(options: DomusClientOptions) {
   if (options.functionsUrl) {
     (supabase.functions as unknown as { url: string }).url = options.functionsUrl;
   }
+  const invoke = functionInvoker(supabase);
   return {
     supabase,
     accounts: accountsApi(supabase),
     sessions: sessionsApi(supabase),
     functions: functionsApi(supabase),
-    billing: billingApi(supabase, functionInvoker(supabase)),
+    billing: billingApi(supabase, invoke),
+    homes: homesApi(supabase, invoke),
+    studio: studioApi(supabase, invoke),
   };
 }
 
@@ -46,3 +51,25 @@ export type { Database } from "./database.types.ts";
 export { DomusError } from "./errors.ts";
 export type { Account, Invitation, Membership, MemberWithProfile } from "./accounts.ts";
 export type { CreditBalance, CreditPack, CreditTransaction, Payment, Plan, Subscription } from "./billing.ts";
+export type {
+  Listing,
+  ListingSearchResult,
+  Offer,
+  Property,
+  SearchPage,
+  Valuation,
+  ValuationComparable,
+  ValuationWithComparables,
+} from "./homes.ts";
+export type {
+  StartProjectInput,
+  StartProjectResponse,
+  StudioAiJob,
+  StudioContact,
+  StudioJobPrice,
+  StudioListing,
+  StudioMediaItem,
+  StudioProject,
+  StudioTemplate,
+  StudioUser,
+} from "./studio.ts";

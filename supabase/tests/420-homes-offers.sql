@@ -1,0 +1,188 @@
+-- homes.offers and the listing transitions offers drive:
+--   * offers only on active listings, never on one's own, amounts positive,
+--     one open offer per buyer and listing; buyer_id and seller_id cannot be
+--     forged; nothing about an offer changes but its status;
+--   * only the listing's seller accepts or declines; accepting puts the
+--     listing under contract and declines the other open offers in the same
+--     transaction; only the buyer withdraws, and only while submitted;
+--   * under contract -> sold (mark_sold, at the accepted amount, recorded as
+--     the property's last sale) or back to active (reopen_listing, the
+--     accepted offer released); a sold listing takes no offers;
+--   * offers are visible only to their buyer and the listing's seller;
+--   * seller and buyer are notified at each step.
+
+begin;
+select plan(53);
+
+do $$
+declare v_seller uuid;
+begin
+  v_seller := tests.create_supabase_user('o_seller');
+  perform tests.create_supabase_user('o_buyer1');
+  perform tests.create_supabase_user('o_buyer2');
+  perform tests.create_supabase_user('o_buyer3');
+  perform tests.create_supabase_user('o_stranger');
+  insert into homes.properties (id, owner_id, address, city, state, postal_code, bedrooms, bathrooms, living_area_sqft)
+  values ('00000000-0000-4000-a200-000000000001', v_seller, '10 Offer Ave', 'Offerton', 'ZZ', 'OFF01', 3, 2, 1800),
+         ('00000000-0000-4000-a200-000000000002', v_seller, '12 Offer Ave', 'Offerton', 'ZZ', 'OFF01', 2, 1, 1000);
+  insert into homes.listings (id, property_id, seller_id, asking_price)
+  values ('00000000-0000-4000-b200-000000000001', '00000000-0000-4000-a200-000000000001', v_seller, 500000),
+         ('00000000-0000-4000-b200-000000000002', '00000000-0000-4000-a200-000000000002', v_seller, 250000);
+end $$;
+
+create or replace function pg_temp.offer_of(identifier text, listing uuid default '00000000-0000-4000-b200-000000000001')
+returns uuid language sql security definer as $$
+  select o.id from homes.offers o where o.buyer_id = tests.get_supabase_uid(identifier) and o.listing_id = listing
+  order by o.status = 'submitted' desc, o.created_at desc, o.id limit 1 $$;
+grant execute on function pg_temp.offer_of(text, uuid) to authenticated, anon;
+
+-- ---------------------------------------------------------------- not yet on the market
+select tests.authenticate_as('o_buyer1');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 480000) $$,
+  '55000', 'listing_id: this listing is draft and takes no offers', 'no offers on a draft');
+
+select tests.authenticate_as('o_seller');
+select homes.publish_listing('00000000-0000-4000-b200-000000000001');
+select homes.publish_listing('00000000-0000-4000-b200-000000000002');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 480000) $$,
+  '42501', 'listing_id: you cannot make an offer on your own listing', 'never on one''s own listing');
+
+-- ---------------------------------------------------------------- submit
+select tests.authenticate_as('o_buyer1');
+select results_eq(
+  $$ select status, amount, currency::text, buyer_id = auth.uid(), seller_id = tests.get_supabase_uid('o_seller')
+     from homes.submit_offer('00000000-0000-4000-b200-000000000001', 480000, 'Love it') $$,
+  $$ values ('submitted'::text, 480000.00::numeric(14,2), 'USD'::text, true, true) $$,
+  'a buyer submits an offer; buyer and seller are filled in by the database');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 490000) $$,
+  '23505', null, 'one open offer per buyer and listing');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000002', 0) $$,
+  '22023', 'amount: must be a positive amount', 'amounts are positive');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000002', -5) $$,
+  '22023', null, 'no negative amounts');
+select throws_ok($$ insert into homes.offers (listing_id, amount) values ('00000000-0000-4000-b200-000000000002', -1) $$,
+  '22023', null, 'a direct insert is held to the same rules');
+select throws_ok($$ insert into homes.offers (listing_id, amount, buyer_id) values ('00000000-0000-4000-b200-000000000002', 1, tests.get_supabase_uid('o_buyer2')) $$,
+  '42501', null, 'buyer_id cannot be forged');
+select throws_ok($$ insert into homes.offers (listing_id, amount, seller_id) values ('00000000-0000-4000-b200-000000000002', 1, auth.uid()) $$,
+  '42501', null, 'seller_id cannot be supplied');
+select throws_ok($$ insert into homes.offers (listing_id, amount, status) values ('00000000-0000-4000-b200-000000000002', 1, 'accepted') $$,
+  '42501', null, 'status cannot be supplied');
+select throws_ok($$ select homes.submit_offer(gen_random_uuid(), 1) $$, '22023', 'listing_id: no such listing',
+  'an unknown listing is named');
+select throws_ok($$ update homes.offers set amount = 1 $$, '42501', null, 'offers are not edited directly');
+
+select tests.authenticate_as('o_buyer2');
+select lives_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 470000) $$, 'a second buyer offers');
+select tests.authenticate_as('o_buyer3');
+select lives_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 460000) $$, 'a third buyer offers');
+
+-- ---------------------------------------------------------------- visibility
+select is((select count(*)::int from homes.offers where listing_id = '00000000-0000-4000-b200-000000000001'), 1,
+  'a buyer sees only his own offer');
+select tests.authenticate_as('o_seller');
+select is((select count(*)::int from homes.offers where listing_id = '00000000-0000-4000-b200-000000000001'), 3,
+  'the seller sees every offer on her listing');
+select tests.authenticate_as('o_stranger');
+select is_empty($$ select 1 from homes.offers where listing_id = '00000000-0000-4000-b200-000000000001' $$,
+  'a stranger sees no offers');
+select tests.authenticate_as_anon();
+select throws_ok($$ select 1 from homes.offers $$, '42501', null, 'anon cannot read offers');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 1) $$, '42501', null,
+  'anon cannot make offers');
+select tests.clear_authentication();
+select is((select count(*)::int from public.notifications where user_id = tests.get_supabase_uid('o_seller') and type = 'offer_submitted'), 3,
+  'the seller was told of each offer');
+
+-- ---------------------------------------------------------------- withdraw / decline
+select tests.authenticate_as('o_seller');
+select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('o_buyer3')) $$, '42501', null,
+  'only the buyer withdraws');
+select tests.authenticate_as('o_buyer2');
+select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('o_buyer3')) $$, '42501', null,
+  'another buyer cannot withdraw it');
+select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('o_buyer2')) $$, '42501', null,
+  'a buyer cannot accept his own offer');
+select throws_ok($$ select homes.decline_offer(pg_temp.offer_of('o_buyer3')) $$, '42501', null,
+  'a buyer cannot decline another''s offer');
+select tests.authenticate_as('o_buyer3');
+select is((select status from homes.withdraw_offer(pg_temp.offer_of('o_buyer3'))), 'withdrawn', 'the buyer withdraws');
+select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('o_buyer3')) $$, '55000', null,
+  'only a submitted offer is withdrawn');
+select tests.clear_authentication();
+select is((select count(*)::int from public.notifications where user_id = tests.get_supabase_uid('o_seller') and type = 'offer_withdrawn'), 1,
+  'the seller is told of the withdrawal');
+
+select tests.authenticate_as('o_seller');
+select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('o_buyer3')) $$, '55000', null,
+  'a withdrawn offer cannot be accepted');
+select tests.authenticate_as('o_buyer3');
+select lives_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 465000) $$,
+  'after withdrawing, the buyer may offer again');
+select tests.authenticate_as('o_seller');
+select is((select status from homes.decline_offer(pg_temp.offer_of('o_buyer3'))), 'declined', 'the seller declines');
+select throws_ok($$ select homes.decline_offer(pg_temp.offer_of('o_buyer3')) $$, '55000', null, 'declining is final');
+select tests.clear_authentication();
+select is((select type from public.notifications where user_id = tests.get_supabase_uid('o_buyer3') order by created_at desc limit 1),
+  'offer_declined', 'the buyer is told of the decline');
+
+-- ---------------------------------------------------------------- accept
+select tests.authenticate_as('o_seller');
+select is((select status from homes.accept_offer(pg_temp.offer_of('o_buyer1'))), 'accepted', 'the seller accepts');
+select results_eq(
+  $$ select (select status from homes.listings where id = '00000000-0000-4000-b200-000000000001'),
+            (select status from homes.offers where id = pg_temp.offer_of('o_buyer2')) $$,
+  $$ values ('under_contract'::text, 'declined'::text) $$,
+  'in the same transaction the listing goes under contract and the other open offer is declined');
+select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('o_buyer2')) $$, '55000', null,
+  'a declined offer cannot be accepted');
+select tests.authenticate_as('o_buyer2');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 600000) $$,
+  '55000', 'listing_id: this listing is under contract and takes no offers', 'no offers under contract');
+select is((select status from homes.listings where id = '00000000-0000-4000-b200-000000000001'), 'under_contract',
+  'buyers still see the listing, under contract');
+select tests.authenticate_as('o_buyer1');
+select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('o_buyer1')) $$, '55000', null,
+  'an accepted offer cannot be withdrawn');
+select tests.clear_authentication();
+select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('o_buyer1') and type = 'offer_accepted'),
+  'the winning buyer is told');
+select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('o_buyer2') and type = 'offer_declined'),
+  'the other buyer is told his offer was declined');
+select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('o_seller') and type = 'listing_under_contract'),
+  'the seller is told the listing is under contract');
+select throws_ok($$ update homes.offers set status = 'submitted' where id = pg_temp.offer_of('o_buyer2') $$,
+  '55000', null, 'even the table owner cannot reopen a declined offer');
+select throws_ok($$ update homes.offers set status = 'accepted' where id = pg_temp.offer_of('o_buyer3') $$,
+  '55000', null, 'nor accept a declined one');
+
+-- ---------------------------------------------------------------- fell through, then sold
+select tests.authenticate_as('o_stranger');
+select throws_ok($$ select homes.mark_sold('00000000-0000-4000-b200-000000000001') $$, '42501', null,
+  'only the seller closes the sale');
+select tests.authenticate_as('o_seller');
+select is((select status from homes.reopen_listing('00000000-0000-4000-b200-000000000001')), 'active',
+  'reopen_listing: the contract fell through, back on the market');
+select is((select status from homes.offers where id = pg_temp.offer_of('o_buyer1')), 'declined',
+  'the accepted offer is released');
+select tests.authenticate_as('o_buyer2');
+select lives_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 455000) $$, 'offers come in again');
+select tests.authenticate_as('o_seller');
+select throws_ok($$ select homes.mark_sold('00000000-0000-4000-b200-000000000001') $$, '55000', null,
+  'an active listing cannot be marked sold');
+select homes.accept_offer(pg_temp.offer_of('o_buyer2'));
+select results_eq($$ select status, sold_price from homes.mark_sold('00000000-0000-4000-b200-000000000001') $$,
+  $$ values ('sold'::text, 455000.00::numeric(14,2)) $$, 'mark_sold closes at the accepted amount');
+select results_eq($$ select last_sold_price, last_sold_at from homes.properties where id = '00000000-0000-4000-a200-000000000001' $$,
+  $$ values (455000.00::numeric(14,2), current_date) $$, 'and records the sale on the property (a future comparable)');
+select tests.authenticate_as('o_buyer3');
+select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 900000) $$,
+  '55000', 'listing_id: this listing is sold and takes no offers', 'a sold listing takes no offers');
+select tests.clear_authentication();
+select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('o_buyer2') and type = 'purchase_completed'),
+  'the buyer is told the purchase is complete');
+select throws_ok($$ update homes.listings set status = 'active' where id = '00000000-0000-4000-b200-000000000001' $$,
+  '55000', null, 'a sale is final');
+
+select * from finish();
+rollback;
