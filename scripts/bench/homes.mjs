@@ -23,6 +23,12 @@
 import pg from "pg";
 import { closeAll, connections, createUsers, round } from "./_lib.mjs";
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 const SIZE = { users: 2_000, properties: 200_000, offers: 500_000, cities: 40, postalPerCity: 10 };
 const ROUNDS = 300;
 const WARMUP = 30;
@@ -133,9 +139,9 @@ function queries(cursors) {
       `select ${SEARCH_COLUMNS}, 'pa~' || l.asking_price_cents || '~' || l.id as cursor
        from homes.listings l join homes.properties p on p.id = l.property_id
        where l.status = 'active' and l.city = $1 and l.state = $2 and l.asking_price_cents >= $3 and l.asking_price_cents <= $4
-         and l.bedrooms >= $5 and l.bathrooms >= $6
+         and l.bedrooms >= $5 and l.bathrooms_half >= $6
        order by l.asking_price_cents, l.id limit 20`,
-      [city(i), state(i), (200000 + (i % 5) * 50000) * 100, (600000 + (i % 5) * 50000) * 100, 2 + (i % 3), 1.5]],
+      [city(i), state(i), (200000 + (i % 5) * 50000) * 100, (600000 + (i % 5) * 50000) * 100, 2 + (i % 3), 3]],
     search_postal_newest: (i) => [
       `select ${SEARCH_COLUMNS}, 'n~' || (to_json(l.published_at) #>> '{}') || '~' || l.id as cursor
        from homes.listings l join homes.properties p on p.id = l.property_id
@@ -205,6 +211,8 @@ async function measure(url, step, users) {
       let ownerNs = 0;
       let rlsRows = 0;
       let ownerRows = 0;
+      const rlsRuns = [];
+      const ownerRuns = [];
       for (let i = 0; i < ROUNDS; i++) {
         // Alternate who goes first, so caches favour neither side.
         const first = i % 2 === 0;
@@ -213,6 +221,8 @@ async function measure(url, step, users) {
         const c = first ? a : await run(rls, i, true);
         rlsNs += c.ns;
         ownerNs += b.ns;
+        rlsRuns.push(c.ns);
+        ownerRuns.push(b.ns);
         rlsRows += c.rows;
         ownerRows += b.rows;
       }
@@ -220,11 +230,16 @@ async function measure(url, step, users) {
       const [sql, params] = build(1, userOf(1));
       const { rows: [explained] } = await rls.query(`explain (format json) ${sql}`, params);
       const plan = planSummary(explained["QUERY PLAN"]);
-      const ratio = rlsNs / ownerNs;
+      // Sub-millisecond queries: a few runs hit by GC or autovacuum move the
+      // mean, so the headline ratio compares medians; the mean ratio is kept.
+      const ratio = median(rlsRuns) / median(ownerRuns);
       results[name] = {
         rls_ms_avg: round(rlsNs / ROUNDS / 1e6, 3),
         owner_ms_avg: round(ownerNs / ROUNDS / 1e6, 3),
+        rls_ms_median: round(median(rlsRuns) / 1e6, 3),
+        owner_ms_median: round(median(ownerRuns) / 1e6, 3),
         rls_vs_owner_ratio: round(ratio, 3),
+        rls_vs_owner_mean_ratio: round(rlsNs / ownerNs, 3),
         same_rows: rlsRows === ownerRows,
         rows_per_query: round(rlsRows / ROUNDS, 1),
         plan_uses_index: plan.uses_index,

@@ -79,6 +79,10 @@ create table homes.listings (
   postal_code text not null default '',
   bedrooms smallint not null default 0,
   bathrooms numeric(3, 1) not null default 0,
+  -- Half-bathrooms as an integer: integer comparisons are leakproof, so
+  -- under RLS the planner may use them in the index scan (numeric ones it
+  -- must apply after the policy), as asking_price_cents does for price.
+  bathrooms_half smallint generated always as ((bathrooms * 2)::smallint) stored,
   living_area_sqft integer not null default 0,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),

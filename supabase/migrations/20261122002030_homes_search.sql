@@ -82,7 +82,7 @@ begin
   if search_listings.max_price is not null then v_where := v_where || ' and l.asking_price_cents <= $5'; end if;
   if search_listings.min_bedrooms is not null then v_where := v_where || ' and l.bedrooms >= $6'; end if;
   if search_listings.max_bedrooms is not null then v_where := v_where || ' and l.bedrooms <= $7'; end if;
-  if search_listings.min_bathrooms is not null then v_where := v_where || ' and l.bathrooms >= $8'; end if;
+  if search_listings.min_bathrooms is not null then v_where := v_where || ' and l.bathrooms_half >= $8'; end if;
   if search_listings.min_living_area is not null then v_where := v_where || ' and l.living_area_sqft >= $9'; end if;
   if search_listings.max_living_area is not null then v_where := v_where || ' and l.living_area_sqft <= $10'; end if;
 
@@ -129,7 +129,7 @@ begin
   using search_listings.city, search_listings.state, search_listings.postal_code,
         ceil(search_listings.min_price * 100)::bigint, floor(search_listings.max_price * 100)::bigint,
         search_listings.min_bedrooms, search_listings.max_bedrooms,
-        search_listings.min_bathrooms, search_listings.min_living_area, search_listings.max_living_area,
+        ceil(search_listings.min_bathrooms * 2)::integer, search_listings.min_living_area, search_listings.max_living_area,
         v_after_ts, v_after_cents, v_after_id, search_listings.page_size;
 end;
 $$;

@@ -9,6 +9,7 @@ export type Database = {
           asking_price: number;
           asking_price_cents: number | null;
           bathrooms: number;
+          bathrooms_half: number | null;
           bedrooms: number;
           city: string;
           created_at: string;
@@ -30,6 +31,7 @@ export type Database = {
           asking_price: number;
           asking_price_cents?: never;
           bathrooms?: number;
+          bathrooms_half?: never;
           bedrooms?: number;
           city?: string;
           created_at?: string;
@@ -50,6 +52,7 @@ export type Database = {
           asking_price?: number;
           asking_price_cents?: never;
           bathrooms?: number;
+          bathrooms_half?: never;
           bedrooms?: number;
           city?: string;
           created_at?: string;
@@ -395,6 +398,7 @@ export type Database = {
           asking_price: number;
           asking_price_cents: number | null;
           bathrooms: number;
+          bathrooms_half: number | null;
           bedrooms: number;
           city: string;
           created_at: string;
@@ -424,6 +428,7 @@ export type Database = {
           asking_price: number;
           asking_price_cents: number | null;
           bathrooms: number;
+          bathrooms_half: number | null;
           bedrooms: number;
           city: string;
           created_at: string;
@@ -453,6 +458,7 @@ export type Database = {
           asking_price: number;
           asking_price_cents: number | null;
           bathrooms: number;
+          bathrooms_half: number | null;
           bedrooms: number;
           city: string;
           created_at: string;
@@ -528,6 +534,7 @@ export type Database = {
           asking_price: number;
           asking_price_cents: number | null;
           bathrooms: number;
+          bathrooms_half: number | null;
           bedrooms: number;
           city: string;
           created_at: string;
