@@ -5,7 +5,6 @@
 // local adapters (or a stub answering INVALID).
 import { createHash } from "node:crypto";
 import { billingStore } from "../_shared/billing-store.ts";
-import { connect } from "../_shared/db.ts";
 import {
   checkoutFormFields,
   type Fields,
@@ -20,11 +19,8 @@ import {
   signatureOf,
 } from "../_shared/payfast.ts";
 import { createHandler, type PayfastItnDeps } from "./index.ts";
-import { assertEquals } from "../_shared/testing.ts";
+import { assert, assertEquals, closeTestSql, ledgerViolations, newUser, testSql } from "../_shared/testing.ts";
 
-function assert(condition: unknown, msg: string) {
-  if (!condition) throw new Error(msg);
-}
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
 
 // ------------------------------------------------------------------ the algorithm, offline
@@ -115,7 +111,7 @@ Deno.test("source validators: PayFast's resolved addresses only; local mode loop
 
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
 const dbTest = { ignore: !dbUrl, sanitizeResources: false, sanitizeOps: false };
-const sql = dbUrl ? connect(dbUrl, 3) : null!;
+const sql = dbUrl ? testSql() : null!;
 const store = dbUrl ? billingStore(sql) : null!;
 const PASS = LOCAL_PAYFAST.passphrase;
 
@@ -143,15 +139,8 @@ function harness(overrides: Partial<PayfastItnDeps> = {}) {
   };
 }
 
-async function newAccount(): Promise<string> {
-  const [row] = await sql`
-    insert into auth.users (id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
-                            raw_user_meta_data, created_at, updated_at)
-    values (gen_random_uuid(), 'authenticated', 'authenticated', 'payfast-' || gen_random_uuid() || '@test.local', '',
-            now(), '{"provider":"email","providers":["email"]}', '{"full_name":"PayFast Tester"}', now(), now())
-    returning id`;
-  return row.id as string; // the sign-up trigger made a personal account with the same id
-}
+/** A fresh account: the sign-up trigger gives each user a personal account with the user's id. */
+const newAccount = async () => (await newUser("payfast")).id;
 
 /** An ITN as PayFast posts it (field order of PayFast's example), signed. */
 function itn(o: {
@@ -186,8 +175,7 @@ async function events(eventId: string) {
                    where provider = 'payfast' and event_id = ${eventId} order by received_at, status`;
 }
 async function invariantHolds() {
-  const [row] = await sql`select count(*)::int as n from private.credit_invariant_violations()`;
-  assertEquals(row.n, 0, "credit invariant violations");
+  assertEquals(await ledgerViolations(), 0, "credit invariant violations");
 }
 
 Deno.test({ name: "a valid credit-pack ITN answers 200 and grants the pack's credits once", ...dbTest, fn: async () => {
@@ -362,5 +350,5 @@ Deno.test({ name: "a subscription's life: first payment, renewal, failed renewal
 }});
 
 Deno.test({ name: "close the pool", ...dbTest, fn: async () => {
-  await sql.end();
+  await closeTestSql();
 }});

@@ -7,7 +7,6 @@
 // the SDK's crypto provider is Web Crypto, which has no synchronous HMAC, so
 // the synchronous generateTestHeaderString throws here.
 import { billingStore } from "../_shared/billing-store.ts";
-import { connect, type Sql } from "../_shared/db.ts";
 import {
   createStripe,
   fromMinorUnits,
@@ -17,20 +16,12 @@ import {
   toMinorUnits,
 } from "../_shared/stripe.ts";
 import { createHandler } from "./index.ts";
-import { assert, assertEquals } from "../_shared/testing.ts";
+import { assert, assertEquals, closeTestSql, dbTest, ledgerViolations, newUser, testSql } from "../_shared/testing.ts";
 
-const DB_URL = Deno.env.get("SUPABASE_DB_URL");
 const SECRET = `whsec_test_${crypto.randomUUID().replaceAll("-", "")}`;
 const stripe = createStripe();
-const ignore = !DB_URL;
-
-let pool: Sql | null = null;
-const sql = () => (pool ??= connect(DB_URL!, 3));
+const sql = testSql;
 const handler = () => createHandler({ store: billingStore(sql()), webhookSecret: SECRET, stripe });
-
-// The postgres pool keeps sockets and timers between tests; it is closed by the last test.
-const dbTest = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, ignore, sanitizeOps: false, sanitizeResources: false, fn });
 
 // ------------------------------------------------------------ helpers
 
@@ -39,15 +30,8 @@ const dbTest = (name: string, fn: () => Promise<void>) =>
 const rand = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A fresh user; the sign-up trigger gives them a personal account with the same id. */
-async function newUser(): Promise<string> {
-  const id = crypto.randomUUID();
-  await sql()`
-    insert into auth.users (id, aud, role, email, raw_user_meta_data, email_confirmed_at)
-    values (${id}, 'authenticated', 'authenticated', ${`stripe-${id.slice(0, 8)}@test.domus.dev`},
-            ${JSON.stringify({ full_name: "Stripe Test" })}::text::jsonb, now())`;
-  return id;
-}
+/** A fresh user id; the sign-up trigger gives them a personal account with the same id. */
+const newUserId = async () => (await newUser("stripe")).id;
 
 interface StripeEvent {
   id: string;
@@ -113,8 +97,7 @@ async function balance(accountId: string): Promise<number> {
 }
 
 async function assertLedgerInvariant() {
-  const [row] = await sql()`select count(*)::int as n from private.credit_invariant_violations()`;
-  assertEquals(row.n, 0, "credit ledger invariant violations");
+  assertEquals(await ledgerViolations(), 0, "credit ledger invariant violations");
 }
 
 async function notificationTypes(accountId: string): Promise<string[]> {
@@ -212,7 +195,7 @@ Deno.test("the webhook secret falls back to the local secret, never with a live 
 // ------------------------------------------------------------ signatures
 
 dbTest("forged, expired, tampered, unsigned and unparseable requests are rejected with 400 and logged", async () => {
-  const accountId = await newUser();
+  const accountId = await newUserId();
   const cases: { name: string; ev: StripeEvent; opts: Parameters<typeof deliver>[1] }[] = [
     { name: "other secret", ev: event("invoice.paid", {}), opts: { secret: "whsec_someone_else" } },
     { name: "expired", ev: event("invoice.paid", {}), opts: { timestamp: nowSeconds() - 600 } },
@@ -266,7 +249,7 @@ dbTest("events signed with the local development secret are accepted; unknown ty
 // ------------------------------------------------------------ credit packs
 
 dbTest("a credit pack purchase grants its credits once, however often it is delivered", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const order = await beginPackCheckout(userId);
   const ev = event("checkout.session.completed", packSession(userId, order));
 
@@ -290,7 +273,7 @@ dbTest("a credit pack purchase grants its credits once, however often it is deli
 });
 
 dbTest("a credit pack whose paid amount differs from the order is not applied", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const order = await beginPackCheckout(userId);
   const ev = event("checkout.session.completed", packSession(userId, order, 100));
   const res = await deliver(ev);
@@ -305,7 +288,7 @@ dbTest("a credit pack whose paid amount differs from the order is not applied", 
 // ------------------------------------------------------------ refunds
 
 dbTest("charge.refunded records each refund once and claws back the credits", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const order = await beginPackCheckout(userId);
   const pi = `pi_${rand()}`;
   assertEquals((await deliver(event("checkout.session.completed", packSession(userId, order, 1000, pi)))).status, 200);
@@ -346,7 +329,7 @@ dbTest("charge.refunded records each refund once and claws back the credits", as
 });
 
 dbTest("charge.refunded without a refunds list records the increase of amount_refunded", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const order = await beginPackCheckout(userId);
   const pi = `pi_${rand()}`;
   assertEquals((await deliver(event("checkout.session.completed", packSession(userId, order, 1000, pi)))).status, 200);
@@ -375,7 +358,7 @@ dbTest("charge.refunded without a refunds list records the increase of amount_re
 // ------------------------------------------------------------ subscriptions
 
 dbTest("an older customer.subscription.updated never overwrites a newer state", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const subId = `sub_${rand()}`;
   const customer = `cus_${rand()}`;
   const t1 = nowSeconds() - 120;
@@ -397,7 +380,7 @@ dbTest("an older customer.subscription.updated never overwrites a newer state", 
 });
 
 dbTest("an invoice for a subscription not known yet fails (Stripe retries) and applies on redelivery", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const subId = `sub_${rand()}`;
   const inv = event("invoice.paid", {
     id: `in_${rand()}`, object: "invoice", subscription: subId, amount_paid: 14900, amount_due: 14900, currency: "usd",
@@ -420,7 +403,7 @@ dbTest("an invoice for a subscription not known yet fails (Stripe retries) and a
 });
 
 dbTest("a whole subscription life: checkout, creation, payment, renewal, failure, cancellation", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const store = billingStore(sql());
   const order = await store.beginCheckout(userId, userId, "plan", "tools_growth", "stripe");
   const growth = await planId("tools_growth");
@@ -504,7 +487,7 @@ dbTest("a whole subscription life: checkout, creation, payment, renewal, failure
 // ------------------------------------------------------------ genuine but not ours / malformed
 
 dbTest("genuine events that are malformed or not ours are ignored with the reason", async () => {
-  const userId = await newUser();
+  const userId = await newUserId();
   const malformed = event("invoice.paid", { id: `in_${rand()}`, object: "invoice", subscription: "sub_x", amount_paid: "lots", amount_due: 0, currency: "usd" });
   assertEquals((await deliver(malformed)).body, { received: true, ignored: true });
   await assertEventStatus(malformed.id, "ignored", /malformed invoice: amount_paid/);
@@ -530,12 +513,6 @@ dbTest("genuine events that are malformed or not ours are ignored with the reaso
   await assertLedgerInvariant();
 });
 
-Deno.test({
-  name: "close the database pool",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    await pool?.end();
-  },
+dbTest("close the database pool", async () => {
+  await closeTestSql();
 });
