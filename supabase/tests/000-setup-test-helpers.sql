@@ -20,6 +20,33 @@
 --   tests.tables_without_rls(schemas)       exposed tables lacking RLS
 --   tests.tables_without_policies(schemas)  exposed tables lacking any policy
 --
+-- The shared cast and the access matrix (use these in every new file):
+--   tests.fixture() -> uuid (team-a)
+--       creates, once per test transaction (a second call returns the same
+--       team), the cast every file reasons about:
+--         owner           primary owner of team team-a
+--         admin           admin of team-a
+--         member          plain member of team-a
+--         stranger        a signed-in user in no team (only their personal account)
+--         platform_admin  a platform admin outside both teams
+--         rival           primary owner of a second team, team-b
+--       plus the two API roles the probe knows by name: 'anon' and
+--       'service_role'. Every user also has the personal account the sign-up
+--       trigger creates. Module files add their own rows on top (billing:
+--       tests.billing_data(), Studio: tests.studio_data()).
+--   tests.probe(who, statement)  -> 'rows=N' or the SQLSTATE raised
+--       acts as `who` ('anon', 'service_role', 'postgres' or a test user
+--       identifier), runs the statement in a subtransaction that is always
+--       rolled back (so probing has no side effects and the caller's role is
+--       restored), and reports the outcome. SELECT/WITH/VALUES report the
+--       rows visible, other statements the rows touched.
+--   tests.rights(who, read, insert, update, delete) -> text
+--       'read rows=1, insert 42501, update rows=0, delete rows=0': one line
+--       per role and table, which reads like the access specification.
+--   tests.billing_probe / tests.billing_rights are the old names of probe and
+--   rights, kept only so branches written before the rename still run; do
+--   not use them.
+--
 -- authenticate_as* set the role and request.jwt.claims exactly as PostgREST
 -- does for an API request (`set local`, so they last until the end of the
 -- test's transaction or until the next helper call).
@@ -251,11 +278,101 @@ as $$
   select a.id from public.accounts a where a.slug = $1;
 $$;
 
+-- The shared cast (see the header). Idempotent within a transaction so a
+-- module helper and the file itself may both call it.
+create or replace function tests.fixture()
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_team_a uuid := tests.account_id('team-a');
+begin
+  if v_team_a is not null then
+    return v_team_a;
+  end if;
+  perform tests.create_supabase_user('owner');
+  perform tests.create_supabase_user('admin');
+  perform tests.create_supabase_user('member');
+  perform tests.create_supabase_user('stranger');
+  perform tests.create_supabase_user('platform_admin');
+  perform tests.create_supabase_user('rival');
+  perform tests.make_platform_admin('platform_admin');
+  v_team_a := tests.create_team('owner', 'team-a', 'Team A');
+  perform tests.add_account_member(v_team_a, 'admin', 'admin');
+  perform tests.add_account_member(v_team_a, 'member', 'member');
+  perform tests.create_team('rival', 'team-b', 'Team B');
+  return v_team_a;
+end;
+$$;
+
+create or replace function tests.probe(who text, statement text)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_rows bigint;
+  v_state text;
+  v_message text;
+begin
+  begin
+    case who
+      when 'anon' then perform tests.authenticate_as_anon();
+      when 'service_role' then perform tests.authenticate_as_service_role();
+      when 'postgres' then perform tests.clear_authentication();
+      else perform tests.authenticate_as(who);
+    end case;
+    if statement ~* '^\s*(select|with|values)\M' then
+      execute format('select count(*) from (%s) as probe', statement) into v_rows;
+    else
+      execute statement;
+      get diagnostics v_rows = row_count;
+    end if;
+    -- Undo the statement and the role switch in one go.
+    raise exception using errcode = 'TS000', message = v_rows::text;
+  exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
+    if v_state = 'TS000' then
+      return 'rows=' || v_message;
+    end if;
+    return v_state;
+  end;
+end;
+$$;
+
+create or replace function tests.rights(who text, read_sql text, insert_sql text, update_sql text, delete_sql text)
+returns text
+language sql
+set search_path = ''
+as $$
+  select format('read %s, insert %s, update %s, delete %s',
+    tests.probe(who, read_sql), tests.probe(who, insert_sql),
+    tests.probe(who, update_sql), tests.probe(who, delete_sql));
+$$;
+
+-- Old names (see the header): thin aliases, to be dropped once no branch uses them.
+create or replace function tests.billing_probe(who text, statement text)
+returns text
+language sql
+set search_path = ''
+as $$ select tests.probe(who, statement); $$;
+
+create or replace function tests.billing_rights(who text, read_sql text, insert_sql text, update_sql text, delete_sql text)
+returns text
+language sql
+set search_path = ''
+as $$ select tests.rights(who, read_sql, insert_sql, update_sql, delete_sql); $$;
+
 grant usage on schema tests to anon, authenticated, service_role;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+-- Fixtures write as the test runner; an API role calling them would be a
+-- test bug that bypasses RLS.
+revoke execute on function tests.fixture() from public, anon, authenticated, service_role;
 
 begin;
-select plan(10);
+select plan(21);
 
 select has_function('tests', 'create_supabase_user', array['text', 'text', 'jsonb'],
   'tests.create_supabase_user(identifier, email, metadata) exists');
@@ -278,6 +395,40 @@ select tests.authenticate_as('helper_check');
 select is(auth.uid(), tests.get_supabase_uid('helper_check'),
   'authenticate_as makes auth.uid() the test user');
 select tests.clear_authentication();
+
+-- The shared cast and the matrix helpers.
+select has_function('tests', 'fixture', 'tests.fixture() exists');
+select has_function('tests', 'probe', array['text', 'text'], 'tests.probe(who, statement) exists');
+select has_function('tests', 'rights', array['text', 'text', 'text', 'text', 'text'],
+  'tests.rights(who, read, insert, update, delete) exists');
+select tests.fixture() as team_a \gset
+select is(tests.fixture(), :'team_a'::uuid, 'a second tests.fixture() in one transaction returns the same team');
+select results_eq(
+  $$ select u.identifier, m.role::text
+     from unnest(array['owner', 'admin', 'member', 'stranger', 'platform_admin', 'rival']) u(identifier)
+     left join public.account_memberships m
+       on m.user_id = tests.get_supabase_uid(u.identifier) and m.account_id = tests.account_id('team-a')
+     order by 1 $$,
+  $$ values ('admin', 'admin'), ('member', 'member'), ('owner', 'owner'), ('platform_admin', null),
+            ('rival', null), ('stranger', null) $$,
+  'team-a has its owner, admin and member; stranger, platform_admin and rival are outside it');
+select is((select primary_owner_user_id from public.accounts where slug = 'team-b'), tests.get_supabase_uid('rival'),
+  'rival owns the second team, team-b');
+select ok(exists (select 1 from public.platform_admins where user_id = tests.get_supabase_uid('platform_admin')),
+  'platform_admin is a platform admin');
+select is(tests.probe('anon', $$ select 1 from public.account_memberships $$), '42501',
+  'the probe reports the SQLSTATE of a refused statement');
+select is(tests.probe('owner', $$ select 1 from public.account_memberships where account_id = tests.account_id('team-a') $$),
+  'rows=3', 'the probe counts the rows a role can see');
+select is(tests.probe('postgres', $$ delete from public.account_memberships where account_id = tests.account_id('team-a') and role = 'member' $$)
+          || ' / ' || (select count(*) from public.account_memberships where account_id = :'team_a'),
+  'rows=1 / 3', 'the probe counts the rows a write touches, and rolls the write back');
+select is(tests.rights('member', $$ select 1 from public.accounts where slug = 'team-a' $$,
+                       $$ insert into public.platform_admins (user_id) values (auth.uid()) $$,
+                       $$ update public.accounts set name = 'x' where slug = 'team-a' $$,
+                       $$ delete from public.accounts where slug = 'team-a' $$) || ' as ' || current_user,
+  'read rows=1, insert 42501, update rows=0, delete rows=0 as postgres',
+  'rights probes the four actions and restores the caller''s role');
 
 select * from finish();
 rollback;

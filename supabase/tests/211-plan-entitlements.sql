@@ -7,7 +7,7 @@
 begin;
 select plan(12);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 insert into public.plans (product, code, name, tier, tier_rank, monthly_price, is_active)
 values ('reports', 'b_retired', 'Reports Retired', 'retired_b', 9, 5, false)
 returning id as retired_id \gset
@@ -21,25 +21,25 @@ select format($q$ select 1 from public.plan_entitlements where plan_id in (%L, %
 
 -- ---------------------------------------------------------------- who may do what
 -- reports_solo has 3 entitlements; the retired plan 1.
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=3, insert 42501, update 42501, delete 42501',
   'anon reads entitlements of active plans only and writes nothing');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=3, insert 42501, update 42501, delete 42501',
   'a stranger reads entitlements of active plans only and writes nothing');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=3, insert 42501, update 42501, delete 42501',
   'an account owner reads entitlements of active plans only and writes nothing');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=3, insert 42501, update 42501, delete 42501',
   'another member reads entitlements of active plans only and writes nothing');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=3, insert 42501, update 42501, delete 42501',
   'an account admin reads entitlements of active plans only and writes nothing');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=3, insert 42501, update 42501, delete 42501',
   'a platform admin reads entitlements of active plans only and writes nothing through the API');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=4, insert rows=1, update rows=1, delete rows=1',
   'service_role reads every entitlement and writes them');
 

@@ -7,7 +7,7 @@
 begin;
 select plan(11);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 insert into public.credit_packs (product, code, name, credits, price, is_active)
 values ('tools', 'b_retired_pack', 'Retired pack', 10, 1.00, false);
 
@@ -17,25 +17,25 @@ select $q$ select 1 from public.credit_packs where code in ('tools_credits_1000'
        $q$ delete from public.credit_packs where code = 'b_retired_pack' $q$ as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501',
   'anon reads active packs only and writes nothing');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501',
   'a stranger reads active packs only and writes nothing');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501',
   'an account owner reads active packs only and writes nothing');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501',
   'another member reads active packs only and writes nothing');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501',
   'an account admin reads active packs only and writes nothing');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501',
   'a platform admin reads active packs only and writes nothing through the API');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert rows=1, update rows=1, delete rows=1',
   'service_role reads every pack, retired ones too, and writes them');
 

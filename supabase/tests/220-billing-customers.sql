@@ -8,7 +8,7 @@
 begin;
 select plan(12);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 
 select format($q$ select 1 from public.billing_customers where account_id = %L $q$, :'acme') as read_sql,
        format($q$ insert into public.billing_customers (account_id, provider, customer_ref) values (%L, 'payfast', 'pf_cus_b') $q$, :'acme') as insert_sql,
@@ -16,19 +16,19 @@ select format($q$ select 1 from public.billing_customers where account_id = %L $
        format($q$ delete from public.billing_customers where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write billing customers');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no customer ids and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'the account owner reads its customer id but cannot write it');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a plain member does not see the customer id');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'an account admin reads the customer id but cannot write it');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'a platform admin reads every customer id but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'service_role reads but cannot write directly');
 
 -- ---------------------------------------------------------------- written by billing

@@ -13,7 +13,7 @@
 begin;
 select plan(30);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 select id as solo_id from public.plans where code = 'reports_solo' \gset
 select id as team_id from public.plans where code = 'reports_team' \gset
 select id as homes_pro_id from public.plans where code = 'homes_pro' \gset
@@ -24,19 +24,19 @@ select format($q$ select 1 from public.subscriptions where account_id = %L $q$, 
        format($q$ delete from public.subscriptions where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write subscriptions');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no subscription and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'the owner reads the subscription but cannot write it');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'another member reads the subscription but cannot write it');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'an account admin reads the subscription but cannot write it');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'a platform admin reads every subscription but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through the billing functions');
 
 -- ---------------------------------------------------------------- from the catalogue
@@ -103,11 +103,11 @@ select results_eq(
   $$ values ('canceled'::text, false, true) $$,
   'a canceled subscription no longer renews and records when it was canceled');
 select results_eq(
-  format($q$ select u.who, count(n.id)::int from (values ('b_owner'), ('b_admin'), ('b_member')) u(who)
+  format($q$ select u.who, count(n.id)::int from (values ('owner'), ('admin'), ('member')) u(who)
             left join public.notifications n on n.user_id = tests.get_supabase_uid(u.who)
               and n.type = 'subscription_canceled' and n.account_id = %L
             group by u.who order by u.who $q$, :'acme'),
-  $$ values ('b_admin'::text, 1), ('b_member', 0), ('b_owner', 1) $$,
+  $$ values ('admin'::text, 1), ('member', 0), ('owner', 1) $$,
   'the cancellation is announced to owners and admins, not to plain members');
 select is((select billing_status from public.accounts where id = :'acme'), 'trialing',
   'billing_status falls back to the best remaining subscription (the homes trial)');

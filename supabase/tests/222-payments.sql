@@ -16,9 +16,9 @@
 begin;
 select plan(38);
 
-select tests.billing_fixture() as acme \gset
-select tests.get_supabase_uid('b_owner') as owner_uid, tests.get_supabase_uid('b_admin') as admin_uid,
-       tests.get_supabase_uid('b_member') as member_uid, tests.get_supabase_uid('b_stranger') as stranger_uid \gset
+select tests.billing_data() as acme \gset
+select tests.get_supabase_uid('owner') as owner_uid, tests.get_supabase_uid('admin') as admin_uid,
+       tests.get_supabase_uid('member') as member_uid, tests.get_supabase_uid('stranger') as stranger_uid \gset
 select id as pack_id from public.credit_packs where code = 'tools_credits_1000' \gset
 select id as solo_id from public.plans where code = 'reports_solo' \gset
 select id as studio_pro_id from public.plans where code = 'studio_pro' \gset
@@ -29,19 +29,19 @@ select format($q$ select 1 from public.payments where account_id = %L $q$, :'acm
        format($q$ delete from public.payments where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write payments');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no payments and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'the owner reads the account''s payments but cannot write them');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a plain member does not see payments');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'an account admin reads payments but cannot write them');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'a platform admin reads every payment but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through the billing functions');
 
 -- ---------------------------------------------------------------- begin_checkout
@@ -146,10 +146,10 @@ select lives_ok(
             %L, null, null, null, null, 'card_declined') $q$, :'acme', :'solo_id'),
   'the failure is redelivered');
 select results_eq(
-  $$ select u.who, count(n.id)::int from (values ('b_owner'), ('b_admin'), ('b_member')) u(who)
+  $$ select u.who, count(n.id)::int from (values ('owner'), ('admin'), ('member')) u(who)
      left join public.notifications n on n.user_id = tests.get_supabase_uid(u.who) and n.type = 'payment_failed'
      group by u.who order by u.who $$,
-  $$ values ('b_admin'::text, 1), ('b_member', 0), ('b_owner', 1) $$,
+  $$ values ('admin'::text, 1), ('member', 0), ('owner', 1) $$,
   'a failure is announced once, to owners and admins only');
 
 -- ---------------------------------------------------------------- bad input and audit

@@ -12,7 +12,7 @@
 begin;
 select plan(25);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 
 select format($q$ select 1 from public.billing_events where account_id = %L $q$, :'acme') as read_sql,
        $q$ insert into public.billing_events (provider, event_id, event_type, payload, signature_valid) values ('stripe', 'evt_b_fake', 'invoice.paid', '{}', true) $q$ as insert_sql,
@@ -20,19 +20,19 @@ select format($q$ select 1 from public.billing_events where account_id = %L $q$,
        format($q$ delete from public.billing_events where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write provider events');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no provider events');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'even the account owner does not see raw provider events');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a member does not see raw provider events');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'an account admin does not see raw provider events');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'a platform admin reads provider events but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through the billing functions');
 
 -- ---------------------------------------------------------------- exactly once
@@ -111,10 +111,10 @@ select results_eq(
   'a delivery left unfinished for minutes (its worker died) is applied again by the next delivery');
 
 -- ---------------------------------------------------------------- platform admins see the log
-select tests.authenticate_as('b_padmin');
+select tests.authenticate_as('platform_admin');
 select is((select count(*)::int from public.billing_events where event_id in ('evt_b_2', 'evt_b_3', 'evt_b_4')), 6,
   'a platform admin sees every stored delivery: processed, duplicate, failed, rejected and received');
-select tests.authenticate_as('b_owner');
+select tests.authenticate_as('owner');
 select is_empty($$ select 1 from public.billing_events $$, 'an account owner sees none of them');
 
 select * from finish();

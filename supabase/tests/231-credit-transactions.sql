@@ -11,7 +11,7 @@
 begin;
 select plan(28);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 
 select format($q$ select 1 from public.credit_transactions where account_id = %L $q$, :'acme') as read_sql,
        format($q$ insert into public.credit_transactions (account_id, amount, type, balance_after, idempotency_key) values (%L, 1000000, 'grant', 1000900, 'b-free-money') $q$, :'acme') as insert_sql,
@@ -19,29 +19,29 @@ select format($q$ select 1 from public.credit_transactions where account_id = %L
        format($q$ delete from public.credit_transactions where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write the ledger');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no ledger rows and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'the owner reads the ledger but cannot write it');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'another member reads the ledger but cannot write it');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'an account admin reads the ledger but cannot write it');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'a platform admin reads every ledger but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=2, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through the ledger functions');
 
 -- ---------------------------------------------------------------- append-only, even for postgres
-select is(tests.billing_probe('postgres', :'update_sql'), '42501', 'not even the database owner can update a ledger row');
-select is(tests.billing_probe('postgres', :'delete_sql'), '42501', 'not even the database owner can delete a ledger row');
-select is(tests.billing_probe('postgres', 'truncate public.credit_transactions'), '42501',
+select is(tests.probe('postgres', :'update_sql'), '42501', 'not even the database owner can update a ledger row');
+select is(tests.probe('postgres', :'delete_sql'), '42501', 'not even the database owner can delete a ledger row');
+select is(tests.probe('postgres', 'truncate public.credit_transactions'), '42501',
   'not even the database owner can truncate the ledger');
 
 -- ---------------------------------------------------------------- spend_credits
--- b-acme: balance 900, 10 held, so 890 available.
+-- team-a: balance 900, 10 held, so 890 available.
 select tests.authenticate_as_service_role();
 select id as spend_1 from public.spend_credits(:'acme', 30, 'b-spend-1', 'photo edit') \gset
 select results_eq(
@@ -78,7 +78,7 @@ select throws_ok(format($q$ select private.credit_apply(%L, 'credits', 0, 'grant
   '22023', null, 'credit_apply refuses a zero amount (22023)');
 
 -- ---------------------------------------------------------------- who may spend
-select tests.authenticate_as('b_owner');
+select tests.authenticate_as('owner');
 select throws_ok(format($q$ select public.spend_credits(%L, 1, 'b-spend-by-owner') $q$, :'acme'),
   '42501', null, 'a signed-in user cannot call spend_credits, even the owner (42501)');
 select tests.authenticate_as_anon();

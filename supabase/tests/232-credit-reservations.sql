@@ -16,7 +16,7 @@
 begin;
 select plan(36);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 
 select format($q$ select 1 from public.credit_reservations where account_id = %L $q$, :'acme') as read_sql,
        format($q$ insert into public.credit_reservations (account_id, amount, idempotency_key, expires_at) values (%L, 1, 'b-direct', now()) $q$, :'acme') as insert_sql,
@@ -24,23 +24,23 @@ select format($q$ select 1 from public.credit_reservations where account_id = %L
        format($q$ delete from public.credit_reservations where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write holds');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no holds and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'the owner reads the holds but cannot write them');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'another member reads the holds but cannot write them');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'an account admin reads the holds but cannot write them');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'a platform admin reads every hold but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through the ledger functions');
 
 -- ---------------------------------------------------------------- reserve
--- b-acme: balance 900, 10 held (b-hold-1): 890 available.
+-- team-a: balance 900, 10 held (b-hold-1): 890 available.
 select tests.authenticate_as_service_role();
 select id as hold_a, status as hold_a_status, expires_at - created_at as hold_a_ttl
 from private.credit_reserve(:'acme', 'credits', 100, 'b-hold-a', 'video render', 'job-a') \gset

@@ -8,8 +8,8 @@
 begin;
 select plan(21);
 
-select tests.billing_fixture() as acme \gset
-select tests.get_supabase_uid('b_stranger') as acct \gset
+select tests.billing_data() as acme \gset
+select tests.get_supabase_uid('stranger') as acct \gset
 select id as pack_id from public.credit_packs where code = 'tools_credits_1000' \gset
 
 create temp view ledger_state as

@@ -8,7 +8,7 @@
 begin;
 select plan(10);
 
-select tests.billing_fixture() as acme \gset
+select tests.billing_data() as acme \gset
 
 select format($q$ select 1 from public.usage_counters where account_id = %L $q$, :'acme') as read_sql,
        format($q$ insert into public.usage_counters (account_id, feature, period_start) values (%L, 'reports.sms', now()) $q$, :'acme') as insert_sql,
@@ -16,19 +16,19 @@ select format($q$ select 1 from public.usage_counters where account_id = %L $q$,
        format($q$ delete from public.usage_counters where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write usage counters');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no usage counters and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'the owner reads usage but cannot reset it');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'another member reads usage but cannot reset it');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'an account admin reads usage but cannot reset it');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'a platform admin reads every counter but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through record_usage');
 
 -- ---------------------------------------------------------------- the counter

@@ -10,8 +10,8 @@
 begin;
 select plan(24);
 
-select tests.billing_fixture() as acme \gset
-select tests.get_supabase_uid('b_stranger') as solo_acct \gset
+select tests.billing_data() as acme \gset
+select tests.get_supabase_uid('stranger') as solo_acct \gset
 select id as agency_id from public.plans where code = 'homes_agency' \gset
 select id as free_id from public.plans where code = 'reports_free' \gset
 
@@ -21,23 +21,23 @@ select format($q$ select 1 from public.usage_events where account_id = %L $q$, :
        format($q$ delete from public.usage_events where account_id = %L $q$, :'acme') as delete_sql \gset
 
 -- ---------------------------------------------------------------- who may do what
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'anon can neither read nor write usage events');
-select is(tests.billing_rights('b_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'a stranger sees no usage events and writes none');
-select is(tests.billing_rights('b_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'the owner reads usage events but cannot write them');
-select is(tests.billing_rights('b_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'another member reads usage events but cannot write them');
-select is(tests.billing_rights('b_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'an account admin reads usage events but cannot write them');
-select is(tests.billing_rights('b_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'a platform admin reads every usage event but writes none');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'service_role reads but writes only through record_usage');
 
 -- ---------------------------------------------------------------- free plan allowance
--- b_stranger's personal account has no Reports subscription: reports_free, 5 market reports a month.
+-- stranger's personal account has no Reports subscription: reports_free, 5 market reports a month.
 select tests.authenticate_as_service_role();
 select id as use_1 from private.record_usage(:'solo_acct', 'reports.market_report', 3, 'b-free-1', :'solo_acct') \gset
 select results_eq(
@@ -63,7 +63,7 @@ select throws_ok(format($q$ select private.record_usage(%L, 'reports.property_re
 
 -- ---------------------------------------------------------------- overage (reports_solo: 50, then 0.50 each)
 select lives_ok(format($q$ select private.record_usage(%L, 'reports.market_report', 48, 'b-solo-1') $q$, :'acme'),
-  'b-acme uses 49 of its 50 included reports');
+  'team-a uses 49 of its 50 included reports');
 select results_eq(
   format($q$ select units, billable, unit_price, amount, currency::text from private.record_usage(%L, 'reports.market_report', 3, 'b-solo-2') $q$, :'acme'),
   $$ values (3, true, 0.5000::numeric, 1.0000::numeric, 'USD'::text) $$,
@@ -81,7 +81,7 @@ select throws_ok(format($q$ select private.record_usage(%L, 'reports.sms', 51, '
 
 -- ---------------------------------------------------------------- unlimited
 select lives_ok(format($q$ select private.billing_upsert_subscription('stripe', 'sub_b_acme_agency', %L, %L, 'active', now()) $q$, :'acme', :'agency_id'),
-  'b-acme subscribes to Homes Agency (unlimited valuations)');
+  'team-a subscribes to Homes Agency (unlimited valuations)');
 select results_eq(
   format($q$ select units, billable, amount from private.record_usage(%L, 'homes.valuation', 1000, 'b-agency-1') $q$, :'acme'),
   $$ values (1000, false, 0::numeric) $$,

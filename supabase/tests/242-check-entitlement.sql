@@ -9,33 +9,33 @@
 begin;
 select plan(16);
 
-select tests.billing_fixture() as acme \gset
-select tests.get_supabase_uid('b_stranger') as stranger_acct \gset
+select tests.billing_data() as acme \gset
+select tests.get_supabase_uid('stranger') as stranger_acct \gset
 
 -- ---------------------------------------------------------------- who may ask
 select tests.authenticate_as_anon();
 select throws_ok(format($q$ select public.check_entitlement(%L, 'reports.market_report') $q$, :'acme'),
   '42501', null, 'anon cannot call check_entitlement');
-select tests.authenticate_as('b_stranger');
+select tests.authenticate_as('stranger');
 select throws_ok(format($q$ select public.check_entitlement(%L, 'reports.market_report') $q$, :'acme'),
   '42501', null, 'a stranger cannot ask about another account (42501)');
-select tests.authenticate_as('b_member');
+select tests.authenticate_as('member');
 select results_eq(
   format($q$ select e ->> 'allowed', e ->> 'billable', e ->> 'plan', e ->> 'quota', e ->> 'used', e ->> 'remaining'
             from public.check_entitlement(%L, 'reports.market_report') e $q$, :'acme'),
   $$ values ('true'::text, 'false'::text, 'reports_solo'::text, '50'::text, '1'::text, '49'::text) $$,
   'a plain member asks and gets the plan, quota, used and remaining');
-select tests.authenticate_as('b_owner');
+select tests.authenticate_as('owner');
 select is((public.check_entitlement(:'acme', 'reports.market_report') ->> 'allowed'), 'true', 'the owner may ask');
-select tests.authenticate_as('b_admin');
+select tests.authenticate_as('admin');
 select is((public.check_entitlement(:'acme', 'reports.market_report') ->> 'allowed'), 'true', 'an account admin may ask');
-select tests.authenticate_as('b_padmin');
+select tests.authenticate_as('platform_admin');
 select is((public.check_entitlement(:'acme', 'reports.market_report') ->> 'plan'), 'reports_solo', 'a platform admin may ask');
 select tests.authenticate_as_service_role();
 select is((public.check_entitlement(:'acme', 'reports.market_report') ->> 'plan'), 'reports_solo', 'service_role may ask');
 
 -- ---------------------------------------------------------------- the answers
-select tests.authenticate_as('b_stranger');
+select tests.authenticate_as('stranger');
 select results_eq(
   format($q$ select e ->> 'allowed', e ->> 'plan', e ->> 'quota', e ->> 'remaining'
             from public.check_entitlement(%L, 'reports.market_report') e $q$, :'stranger_acct'),
@@ -57,7 +57,7 @@ select results_eq(
 select throws_ok(format($q$ select public.check_entitlement(%L, 'reports.market_report', 0) $q$, :'stranger_acct'),
   '22023', null, 'zero units are refused (22023)');
 
-select tests.authenticate_as('b_member');
+select tests.authenticate_as('member');
 select results_eq(
   format($q$ select e ->> 'allowed', e ->> 'billable', (e ->> 'overage_units')::int, (e ->> 'overage_unit_price')::numeric,
                    (e ->> 'overage_amount')::numeric, e ->> 'currency'
@@ -67,7 +67,7 @@ select results_eq(
 
 select tests.clear_authentication();
 select private.billing_upsert_subscription('stripe', 'sub_b_acme_affiliate', :'acme', (select id from public.plans where code = 'reports_affiliate'), 'active', now()) is not null as ok \gset
-select tests.authenticate_as('b_member');
+select tests.authenticate_as('member');
 select results_eq(
   format($q$ select e ->> 'allowed', e ->> 'billable', e ->> 'quota', e ->> 'plan'
             from public.check_entitlement(%L, 'reports.market_report', 100000) e $q$, :'acme'),

@@ -1,17 +1,17 @@
 -- Helpers shared by the Studio pgTAP files (500-599). Created outside the
 -- rolled-back transaction so later files can use them (idempotent). The
--- role probes are the billing suite's: tests.billing_probe / billing_rights
--- ('read rows=1, insert 42501, update rows=0, delete rows=0').
+-- role probes are the shared tests.probe / tests.rights of
+-- 000-setup-test-helpers.sql ('read rows=1, insert 42501, update rows=0, delete rows=0').
 --
---   tests.studio_fixture() -> uuid (the team account 's-team')
---     the cast every Studio file uses:
---       s_owner    an agent, owner of team s-team (which pays for their work)
---       s_member   another member of s-team
---       s_stranger a signed-in agent outside s-team
---       s_padmin   a platform admin (seed role 'admin') outside s-team
---     s-team holds 500 credits. s_owner has a private template, a contact
---     (Maria) and a listing (Oak) linked to her; s_stranger has a public
---     template. Two photo edits of s_owner paid by s-team, using the public
+--   tests.studio_data() -> uuid (the team account 'team-a')
+--     Studio rows on top of the shared cast (tests.fixture()):
+--       owner          an agent, owner of team-a (which pays for their work)
+--       admin, member  other members of team-a
+--       stranger       a signed-in agent outside team-a
+--       platform_admin a platform admin (seed role 'admin') outside team-a
+--     team-a holds 500 credits. owner has a private template, a contact
+--     (Maria) and a listing (Oak) linked to her; stranger has a public
+--     template. Two photo edits of owner paid by team-a, using the public
 --     template and linked to Oak and Maria: 's-done' (completed by worker
 --     's-worker': one media item) and 's-running' (claimed, processing).
 --   tests.studio_id(kind, key) -> uuid of a fixture row:
@@ -22,7 +22,7 @@ set client_min_messages = warning;
 
 create schema if not exists tests;
 
-create or replace function tests.studio_fixture()
+create or replace function tests.studio_data()
 returns uuid
 language plpgsql
 security definer
@@ -37,19 +37,13 @@ declare
   v_job record;
   v_done jsonb;
 begin
-  perform tests.create_supabase_user('s_owner');
-  perform tests.create_supabase_user('s_member');
-  perform tests.create_supabase_user('s_stranger');
-  perform tests.create_supabase_user('s_padmin');
-  perform tests.make_platform_admin('s_padmin');
-  v_owner := tests.get_supabase_uid('s_owner');
-  v_team := tests.create_team('s_owner', 's-team', 'S Team');
-  perform tests.add_account_member(v_team, 's_member', 'member');
+  v_team := tests.fixture();
+  v_owner := tests.get_supabase_uid('owner');
   perform private.credit_apply(v_team, 'credits', 500, 'grant', 's-fund', 'studio test credits');
 
   insert into studio.templates (user_id, name, type, is_public) values (v_owner, 'Own private', 'custom', false);
   insert into studio.templates (user_id, name, type, is_public, prompt_template)
-  values (tests.get_supabase_uid('s_stranger'), 'Stranger public', 'listing_promo', true, 'Just listed: {{address}}')
+  values (tests.get_supabase_uid('stranger'), 'Stranger public', 'listing_promo', true, 'Just listed: {{address}}')
   returning id into v_public;
   insert into studio.crm_contacts (user_id, name, email, type) values (v_owner, 'Maria', 'maria@example.com', 'seller')
   returning id into v_contact;
@@ -92,13 +86,13 @@ $$;
 
 grant usage on schema tests to anon, authenticated, service_role;
 grant execute on function tests.studio_id(text, text) to anon, authenticated, service_role;
-revoke execute on function tests.studio_fixture() from public;
+revoke execute on function tests.studio_data() from public, anon, authenticated, service_role;
 
 begin;
 select plan(7);
 
-select has_function('tests', 'studio_fixture', 'tests.studio_fixture() exists');
-select tests.studio_fixture() as team \gset
+select has_function('tests', 'studio_data', 'tests.studio_data() exists');
+select tests.studio_data() as team \gset
 select is((select status::text from studio.projects where id = tests.studio_id('project', 's-done')), 'completed',
   'the fixture''s first project is completed');
 select is((select status::text from studio.projects where id = tests.studio_id('project', 's-running')), 'processing',
@@ -107,7 +101,7 @@ select is((select count(*)::int from studio.media_items where id = tests.studio_
   'the completed project has its media item');
 select results_eq(
   format($q$ select balance, held from public.credit_balances where account_id = %L and pool = 'credits' $q$, :'team'),
-  $$ values (495, 5) $$, 's-team paid 5 credits for the done edit and holds 5 for the running one');
+  $$ values (495, 5) $$, 'team-a paid 5 credits for the done edit and holds 5 for the running one');
 select is((select usage_count from studio.templates where id = tests.studio_id('template', 'public')), 2,
   'both projects used the public template');
 select is_empty($$ select * from private.credit_invariant_violations() $$, 'the fixture leaves the ledger exact');

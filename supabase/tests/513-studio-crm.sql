@@ -9,9 +9,9 @@
 begin;
 select plan(26);
 
-select tests.studio_fixture() as team \gset
+select tests.studio_data() as team \gset
 select tests.studio_id('contact', 'maria') as maria, tests.studio_id('listing', 'oak') as oak,
-       tests.get_supabase_uid('s_owner') as owner_id, tests.get_supabase_uid('s_stranger') as stranger_id \gset
+       tests.get_supabase_uid('owner') as owner_id, tests.get_supabase_uid('stranger') as stranger_id \gset
 
 -- ---------------------------------------------------------------- contacts
 select format($q$ select 1 from studio.crm_contacts where id = %L $q$, :'maria') as read_sql,
@@ -19,30 +19,30 @@ select format($q$ select 1 from studio.crm_contacts where id = %L $q$, :'maria')
        format($q$ update studio.crm_contacts set notes = 'called' where id = %L $q$, :'maria') as update_sql,
        format($q$ delete from studio.crm_contacts where id = %L $q$, :'maria') as delete_sql \gset
 
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'contacts: anon has no access');
-select is(tests.billing_rights('s_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update rows=0, delete rows=0', 'contacts: a stranger sees and changes nothing');
-select is(tests.billing_rights('s_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=1, delete rows=1', 'contacts: the owner reads, edits and deletes');
-select is(tests.billing_rights('s_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update rows=0, delete rows=0', 'contacts: a teammate sees nothing (contacts are the agent''s own)');
-select is(tests.billing_rights('s_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=0, delete rows=0', 'contacts: a platform admin reads, does not write');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert rows=1, update rows=1, delete rows=1', 'contacts: service_role has full access');
 
-select is(tests.billing_probe('s_stranger', $$ insert into studio.crm_contacts (name, type, tags) values ('Own lead', 'buyer', '{hot}') $$), 'rows=1',
+select is(tests.probe('stranger', $$ insert into studio.crm_contacts (name, type, tags) values ('Own lead', 'buyer', '{hot}') $$), 'rows=1',
   'an agent adds their own contact');
-select is(tests.billing_probe('s_owner', format($q$ update studio.crm_contacts set user_id = %L where id = %L $q$, :'stranger_id', :'maria')), '42501',
+select is(tests.probe('owner', format($q$ update studio.crm_contacts set user_id = %L where id = %L $q$, :'stranger_id', :'maria')), '42501',
   'the owner cannot give a contact away');
-select is(tests.billing_probe('s_owner', format($q$ update studio.crm_contacts set created_at = now() - interval '1 year' where id = %L $q$, :'maria')), '42501',
+select is(tests.probe('owner', format($q$ update studio.crm_contacts set created_at = now() - interval '1 year' where id = %L $q$, :'maria')), '42501',
   'created_at is not writable');
-select is(tests.billing_probe('s_owner', format($q$ update studio.crm_contacts set type = 'wizard' where id = %L $q$, :'maria')), '22P02',
+select is(tests.probe('owner', format($q$ update studio.crm_contacts set type = 'wizard' where id = %L $q$, :'maria')), '22P02',
   'type keeps the seed''s values');
-select is(tests.billing_probe('s_owner', $$ insert into studio.crm_contacts (name, email) values ('Bad', 'no-at-sign') $$), '23514',
+select is(tests.probe('owner', $$ insert into studio.crm_contacts (name, email) values ('Bad', 'no-at-sign') $$), '23514',
   'an email must look like one');
-select is(tests.billing_probe('s_owner', $$ select 1 from studio.crm_contacts where tags @> '{nobody}' $$), 'rows=0',
+select is(tests.probe('owner', $$ select 1 from studio.crm_contacts where tags @> '{nobody}' $$), 'rows=0',
   'tags are searchable (GIN)');
 
 -- ---------------------------------------------------------------- listings
@@ -51,32 +51,32 @@ select format($q$ select 1 from studio.crm_listings where id = %L $q$, :'oak') a
        format($q$ update studio.crm_listings set status = 'pending' where id = %L $q$, :'oak') as update_sql,
        format($q$ delete from studio.crm_listings where id = %L $q$, :'oak') as delete_sql \gset
 
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'listings: anon has no access');
-select is(tests.billing_rights('s_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update rows=0, delete rows=0', 'listings: a stranger sees and changes nothing');
-select is(tests.billing_rights('s_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=1, delete rows=1', 'listings: the owner reads, edits and deletes');
-select is(tests.billing_rights('s_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update rows=0, delete rows=0', 'listings: a teammate sees nothing');
-select is(tests.billing_rights('s_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=0, delete rows=0', 'listings: a platform admin reads, does not write');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert rows=1, update rows=1, delete rows=1', 'listings: service_role has full access');
 
-select is(tests.billing_probe('s_owner', format($q$ insert into studio.crm_listings (address, contact_id, price, bedrooms, bathrooms) values ('2 Elm St', %L, 350000, 2, 1.5) $q$, :'maria')), 'rows=1',
+select is(tests.probe('owner', format($q$ insert into studio.crm_listings (address, contact_id, price, bedrooms, bathrooms) values ('2 Elm St', %L, 350000, 2, 1.5) $q$, :'maria')), 'rows=1',
   'the owner lists a property for their own contact');
-select is(tests.billing_probe('s_stranger', format($q$ insert into studio.crm_listings (address, contact_id) values ('3 Elm St', %L) $q$, :'maria')), '23503',
+select is(tests.probe('stranger', format($q$ insert into studio.crm_listings (address, contact_id) values ('3 Elm St', %L) $q$, :'maria')), '23503',
   'nobody links a listing to another agent''s contact');
-select is(tests.billing_probe('service_role', format($q$ insert into studio.crm_listings (user_id, address, contact_id) values (%L, '4 Elm St', %L) $q$, :'stranger_id', :'maria')), '23503',
+select is(tests.probe('service_role', format($q$ insert into studio.crm_listings (user_id, address, contact_id) values (%L, '4 Elm St', %L) $q$, :'stranger_id', :'maria')), '23503',
   'not even service_role: the pair (contact, agent) must exist');
-select is(tests.billing_probe('s_owner', format($q$ update studio.crm_listings set price = -1 where id = %L $q$, :'oak')), '23514',
+select is(tests.probe('owner', format($q$ update studio.crm_listings set price = -1 where id = %L $q$, :'oak')), '23514',
   'a price is never negative');
-select is(tests.billing_probe('s_owner', format($q$ update studio.crm_listings set status = 'sold' where id = %L $q$, :'oak')), 'rows=1',
+select is(tests.probe('owner', format($q$ update studio.crm_listings set status = 'sold' where id = %L $q$, :'oak')), 'rows=1',
   'status follows the seed''s listing_status');
 
 -- Deleting a contact unlinks, never deletes, what pointed at it.
-select tests.authenticate_as('s_owner');
+select tests.authenticate_as('owner');
 delete from studio.crm_contacts where id = :'maria';
 select tests.clear_authentication();
 select results_eq(format($q$ select contact_id, user_id from studio.crm_listings where id = %L $q$, :'oak'),

@@ -10,10 +10,10 @@
 begin;
 select plan(25);
 
-select tests.studio_fixture() as team \gset
+select tests.studio_data() as team \gset
 select tests.studio_id('project', 's-done') as done, tests.studio_id('project', 's-running') as running,
        tests.studio_id('job', 's-done') as done_job, tests.studio_id('listing', 'oak') as oak,
-       tests.get_supabase_uid('s_owner') as owner_id, tests.get_supabase_uid('s_stranger') as stranger_id \gset
+       tests.get_supabase_uid('owner') as owner_id, tests.get_supabase_uid('stranger') as stranger_id \gset
 
 -- ---------------------------------------------------------------- projects
 select format($q$ select 1 from studio.projects where id = %L $q$, :'running') as read_sql,
@@ -21,34 +21,34 @@ select format($q$ select 1 from studio.projects where id = %L $q$, :'running') a
        format($q$ update studio.projects set name = 'Renamed' where id = %L $q$, :'running') as update_sql,
        format($q$ delete from studio.projects where id = %L $q$, :'running') as delete_sql \gset
 
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'projects: anon has no access');
-select is(tests.billing_rights('s_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update rows=0, delete rows=0', 'projects: a stranger sees and changes nothing');
-select is(tests.billing_rights('s_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=1, delete rows=0', 'projects: the agent reads and renames; a running project cannot be deleted; none is created directly');
-select is(tests.billing_rights('s_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=0, delete rows=0', 'projects: a member of the paying team reads, does not write');
-select is(tests.billing_rights('s_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update rows=0, delete rows=0', 'projects: a platform admin reads every project');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert rows=1, update rows=1, delete rows=1', 'projects: service_role has full access');
 
-select is(tests.billing_probe('s_owner', format($q$ update studio.projects set status = 'completed' where id = %L $q$, :'running')), '42501',
+select is(tests.probe('owner', format($q$ update studio.projects set status = 'completed' where id = %L $q$, :'running')), '42501',
   'the agent cannot finish a project by hand');
-select is(tests.billing_probe('s_owner', format($q$ update studio.projects set credit_cost = 0 where id = %L $q$, :'running')), '42501',
+select is(tests.probe('owner', format($q$ update studio.projects set credit_cost = 0 where id = %L $q$, :'running')), '42501',
   'nor change what it costs');
-select is(tests.billing_probe('s_owner', format($q$ update studio.projects set account_id = %L where id = %L $q$, :'owner_id', :'running')), '42501',
+select is(tests.probe('owner', format($q$ update studio.projects set account_id = %L where id = %L $q$, :'owner_id', :'running')), '42501',
   'nor who pays');
-select is(tests.billing_probe('s_owner', format($q$ update studio.projects set output_data = '{}' where id = %L $q$, :'done')), '42501',
+select is(tests.probe('owner', format($q$ update studio.projects set output_data = '{}' where id = %L $q$, :'done')), '42501',
   'nor its output');
-select is(tests.billing_probe('s_owner', format($q$ update studio.projects set listing_id = %L where id = %L $q$, :'oak', :'running')), 'rows=1',
+select is(tests.probe('owner', format($q$ update studio.projects set listing_id = %L where id = %L $q$, :'oak', :'running')), 'rows=1',
   'the agent links a project to their own listing');
-select is(tests.billing_probe('s_owner', format($q$ update studio.projects set listing_id = null, contact_id = null where id = %L $q$, :'running')), 'rows=1',
+select is(tests.probe('owner', format($q$ update studio.projects set listing_id = null, contact_id = null where id = %L $q$, :'running')), 'rows=1',
   'and unlinks it');
-select is(tests.billing_probe('s_owner', format($q$ delete from studio.projects where id = %L $q$, :'done')), 'rows=1',
+select is(tests.probe('owner', format($q$ delete from studio.projects where id = %L $q$, :'done')), 'rows=1',
   'a finished project can be deleted by its agent');
-select is(tests.billing_probe('s_member', format($q$ delete from studio.projects where id = %L $q$, :'done')), 'rows=0',
+select is(tests.probe('member', format($q$ delete from studio.projects where id = %L $q$, :'done')), 'rows=0',
   'but not by a teammate');
 select throws_ok(format($q$ update studio.projects set status = 'completed' where id = %L $q$, :'running'),
   '23514', null, 'a completed project always has completed_at (even for the table owner)');
@@ -59,17 +59,17 @@ select format($q$ select 1 from studio.ai_jobs where id = %L $q$, :'done_job') a
        format($q$ update studio.ai_jobs set credit_cost = 0 where id = %L $q$, :'done_job') as update_sql,
        format($q$ delete from studio.ai_jobs where id = %L $q$, :'done_job') as delete_sql \gset
 
-select is(tests.billing_rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read 42501, insert 42501, update 42501, delete 42501', 'ai_jobs: anon has no access');
-select is(tests.billing_rights('s_stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'ai_jobs: a stranger sees nothing and writes nothing');
-select is(tests.billing_rights('s_owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'ai_jobs: the agent follows their jobs, writes nothing');
-select is(tests.billing_rights('s_member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'ai_jobs: a member of the paying team follows them');
-select is(tests.billing_rights('s_padmin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'ai_jobs: a platform admin reads every job');
-select is(tests.billing_rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert rows=1, update rows=1, delete rows=1', 'ai_jobs: service_role has full access');
 
 select results_eq(format($q$ select status::text, credit_cost, latency_ms, api_cost, output_url, attempts from studio.ai_jobs where id = %L $q$, :'done_job'),

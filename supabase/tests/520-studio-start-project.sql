@@ -12,8 +12,8 @@
 begin;
 select plan(28);
 
-select tests.studio_fixture() as team \gset
-select tests.get_supabase_uid('s_owner') as owner_id, tests.get_supabase_uid('s_stranger') as stranger_id,
+select tests.studio_data() as team \gset
+select tests.get_supabase_uid('owner') as owner_id, tests.get_supabase_uid('stranger') as stranger_id,
        tests.studio_id('template', 'private') as private_tpl, tests.studio_id('listing', 'oak') as oak \gset
 
 select tests.authenticate_as_service_role();
@@ -43,12 +43,12 @@ select throws_ok(format($q$ select private.studio_start_project(%L, %L, 'templat
 -- ---------------------------------------------------------------- who pays
 select throws_ok(format($q$ select private.studio_start_project(%L, %L, 'template', 'x', null, null, '{}', 'p-9') $q$, :'stranger_id', :'team'),
   '42501', 'account_id: you are not a member of this account', 'only members spend an account''s credits');
-select lives_ok(format($q$ select private.studio_start_project(%L, %L, 'template', 'Team card', null, null, '{}', 'p-10') $q$, tests.get_supabase_uid('s_member'), :'team'),
+select lives_ok(format($q$ select private.studio_start_project(%L, %L, 'template', 'Team card', null, null, '{}', 'p-10') $q$, tests.get_supabase_uid('member'), :'team'),
   'any member of a team may spend its credits');
 
 -- ---------------------------------------------------------------- no credits, no job
 select tests.clear_authentication();
-select tests.create_team('s_owner', 's-empty') as empty_team, tests.create_team('s_owner', 's-small') as small_team \gset
+select tests.create_team('owner', 's-empty') as empty_team, tests.create_team('owner', 's-small') as small_team \gset
 select private.credit_apply(:'small_team', 'credits', 12, 'grant', 's-small-fund') is not null as funded \gset
 select count(*)::int as projects_before from studio.projects \gset
 select count(*)::int as holds_before from public.credit_reservations \gset
@@ -104,7 +104,7 @@ select ok((select bool_and(r.expires_at - r.created_at = interval '1 hour' and r
 select is((select count(*)::int from public.usage_events where account_id = :'stranger_id' and feature = 'studio.ai_job'), 2,
   'each project is metered against studio.ai_job');
 select is((select count(*)::int from public.notifications n where n.user_id = :'owner_id' and n.type = 'credit_low'), 0,
-  'no low-credit warning while s-team has plenty');
+  'no low-credit warning while team-a has plenty');
 select is_empty($$ select * from private.credit_invariant_violations() $$, 'the ledger stays exact');
 
 select * from finish();

@@ -14,8 +14,8 @@
 begin;
 select plan(33);
 
-select tests.studio_fixture() as team \gset
-select tests.get_supabase_uid('s_owner') as owner_id \gset
+select tests.studio_data() as team \gset
+select tests.get_supabase_uid('owner') as owner_id \gset
 -- Only this file's jobs are due.
 update public.jobs set run_at = now() + interval '1 day' where queue = 'studio.ai_job' and status = 'queued';
 
@@ -24,7 +24,7 @@ create function pg_temp.start(p_key text, p_type studio.project_type default 'te
   insert into started
   select p_key, (r -> 'project' ->> 'id')::uuid, (r -> 'jobs' -> 0 ->> 'id')::uuid,
          (r -> 'jobs' -> 0 ->> 'queue_job_id')::bigint
-  from (select private.studio_start_project(tests.get_supabase_uid('s_owner'), tests.account_id('s-team'), p_type, p_key, 'replicate', null,
+  from (select private.studio_start_project(tests.get_supabase_uid('owner'), tests.account_id('team-a'), p_type, p_key, 'replicate', null,
                                             '{}', p_key) as r) s;
 $$;
 create function pg_temp.state(p_key text) returns text language sql as $$
@@ -34,7 +34,7 @@ create function pg_temp.state(p_key text) returns text language sql as $$
   where s.key = p_key;
 $$;
 create function pg_temp.available() returns integer language sql as $$
-  select balance - held from public.credit_balances where account_id = tests.account_id('s-team') and pool = 'credits';
+  select balance - held from public.credit_balances where account_id = tests.account_id('team-a') and pool = 'credits';
 $$;
 
 select pg_temp.start('ok') is null as a, pg_temp.start('flaky') is null as b, pg_temp.start('broken') is null as c \gset

@@ -1,0 +1,137 @@
+-- Who may call which function, over every schema the API exposes
+-- (public, homes, quicksell, studio, tools, reports) and private.
+--   * every function there pins its search_path, and every security
+--     definer function pins it to '' (so a caller's objects never shadow
+--     the ones it means);
+--   * no function is executable by PUBLIC: each grant names its role (the
+--     migrations' per-schema `alter default privileges ... revoke execute
+--     from public` is a no-op in PostgreSQL, so every function must be
+--     revoked from PUBLIC explicitly);
+--   * anon may call exactly: the pre-request helpers, request_ip (column
+--     default of analytics_events) and homes.search_listings;
+--   * authenticated additionally exactly: the membership helpers the
+--     policies use, the platform RPCs, check_entitlement and the Homes
+--     listing and offer RPCs. A new RPC is added to these lists on purpose;
+--   * service_role (the edge functions and workers) calls the private
+--     pipeline functions of each module; the internal ones (called only by
+--     other definer code or pg_cron) stay closed even to it;
+--   * Supabase Auth calls its hook.
+-- Functions that belong to an extension (pgTAP, pg_cron...) are not ours,
+-- and trigger functions cannot be called directly, so both are left out.
+
+begin;
+select plan(14);
+
+create temp view our_functions as
+  select p.oid, p.oid::regprocedure::text as fn, n.nspname, p.prosecdef, p.proconfig, p.proacl, p.prorettype
+  from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace
+  where n.nspname in ('public', 'private', 'homes', 'quicksell', 'studio', 'tools', 'reports')
+    and not exists (select 1 from pg_depend d
+                    where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e');
+
+create temp view callable as
+  select r.rolname as grantee, f.fn
+  from our_functions f
+  cross join pg_roles r
+  where f.prorettype <> 'pg_catalog.trigger'::regtype
+    and r.rolname in ('anon', 'authenticated')
+    and has_function_privilege(r.oid, f.oid, 'execute');
+
+-- ---------------------------------------------------------------- search_path
+select is_empty(
+  $$ select fn from our_functions where not exists (select 1 from unnest(proconfig) c where c like 'search_path=%') $$,
+  'every function in the exposed schemas and private pins its search_path');
+select is_empty(
+  $$ select fn from our_functions where prosecdef and not ('search_path=""' = any (coalesce(proconfig, '{}'))) $$,
+  'every security definer function runs with an empty search_path');
+
+-- ---------------------------------------------------------------- PUBLIC
+select is_empty(
+  $$ select fn from our_functions
+     where proacl is null  -- the default ACL: PUBLIC may execute
+        or exists (select 1 from aclexplode(proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE') $$,
+  'no function is executable by PUBLIC');
+
+-- ---------------------------------------------------------------- anon, authenticated
+select set_eq(
+  $$ select fn from callable where grantee = 'anon' $$,
+  array['private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
+        'private.request_ip()',
+        'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)'],
+  'anon may call only the pre-request helpers, request_ip and homes.search_listings');
+
+select set_eq(
+  $$ select fn from callable where grantee = 'authenticated' $$,
+  array[
+    'private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
+    'private.my_account_ids()', 'private.my_admin_account_ids()', 'private.my_owner_account_ids()',
+    'private.my_teammate_ids()', 'private.account_role_of(uuid)', 'private.is_account_member(uuid)',
+    'private.is_account_admin(uuid)', 'private.is_account_owner(uuid)', 'private.request_ip()',
+    'create_team_account(text,text)', 'transfer_account_ownership(uuid,uuid)',
+    'create_invitation(uuid,account_role,text,integer)', 'accept_invitation(text)',
+    'revoke_session(uuid)', 'revoke_all_sessions()', 'check_entitlement(uuid,text,integer)',
+    'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
+    'homes.publish_listing(uuid)', 'homes.withdraw_listing(uuid)', 'homes.reopen_listing(uuid)', 'homes.mark_sold(uuid)',
+    'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
+    'homes.withdraw_offer(uuid)'
+  ],
+  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement and the Homes RPCs, nothing else');
+
+-- ---------------------------------------------------------------- service_role
+create temp table service_functions (fn regprocedure);
+insert into service_functions values
+  -- platform
+  ('private.notify(uuid,text,text,text,text,text,jsonb,uuid)'),
+  -- billing (the payment webhooks and the functions that spend)
+  ('private.billing_record_event(public.billing_provider,text,text,jsonb,boolean,timestamptz,inet,text)'),
+  ('private.billing_finish_event(uuid,text,text,uuid)'),
+  ('private.billing_upsert_subscription(public.billing_provider,text,uuid,uuid,public.subscription_status,timestamptz,public.billing_interval,timestamptz,timestamptz,boolean,text,timestamptz)'),
+  ('private.billing_record_payment(public.billing_provider,text,uuid,text,numeric,text,public.payment_status,uuid,uuid,uuid,text,text,text)'),
+  ('private.billing_record_refund(public.billing_provider,text,uuid,numeric,text)'),
+  ('private.billing_begin_checkout(uuid,uuid,text,text,public.billing_provider,public.billing_interval)'),
+  ('private.credit_apply(uuid,text,integer,public.credit_transaction_type,text,text,uuid,uuid,uuid,text,boolean)'),
+  ('private.credit_reserve(uuid,text,integer,text,text,text,interval)'),
+  ('private.credit_capture(uuid,integer)'),
+  ('private.credit_release(uuid,text)'),
+  ('private.credit_invariant_violations()'),
+  ('private.record_usage(uuid,text,integer,text,uuid,text)'),
+  ('private.entitlement(uuid,text,integer)'),
+  ('private.account_plan(uuid,text)'),
+  ('public.spend_credits(uuid,integer,text,text,text)'),
+  -- homes (the valuation worker)
+  ('private.homes_store_valuation(uuid,text,uuid,uuid)'),
+  -- studio (the ai-jobs function)
+  ('private.studio_start_project(uuid,uuid,studio.project_type,text,studio.ai_service,text,jsonb,text,uuid,uuid,uuid)'),
+  ('private.studio_claim_jobs(text,integer)'),
+  ('private.studio_complete_job(bigint,text,text,jsonb,integer,numeric,jsonb)'),
+  ('private.studio_fail_job(bigint,text,text,boolean,integer)');
+
+select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
+  'service_role can call the platform, billing, Homes and Studio pipeline functions');
+select is_empty(
+  $$ select s.fn::text from service_functions s join pg_proc p on p.oid = s.fn where not p.prosecdef $$,
+  'each of them is security definer (it writes what API roles cannot)');
+select ok(not has_function_privilege('service_role', 'private.expire_credit_reservations()', 'execute')
+          and not has_function_privilege('authenticated', 'private.expire_credit_reservations()', 'execute'),
+  'only pg_cron (the database owner) runs the reservation expiry job');
+select ok(not has_function_privilege('service_role', 'private.notify_account_admins(uuid,text,text,text,jsonb)', 'execute'),
+  'notify_account_admins is internal to the billing functions');
+select ok(not has_function_privilege('service_role', 'private.studio_settle_project(uuid)', 'execute'),
+  'settling a Studio project is internal to the pipeline');
+
+-- ---------------------------------------------------------------- Auth, invokers
+select ok(has_function_privilege('supabase_auth_admin', 'private.password_verification_attempt_hook(jsonb)', 'execute'),
+  'Supabase Auth can call the password verification hook');
+select ok(not (select prosecdef from pg_proc where oid = 'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)'::regprocedure),
+  'homes.search_listings runs as the caller (RLS applies)');
+select ok(not (select prosecdef from pg_proc where oid = 'homes.submit_offer(uuid,numeric,text)'::regprocedure),
+  'homes.submit_offer runs as the caller (an insert under RLS)');
+
+-- The request_ip grant matters: analytics_events.ip_address defaults to it.
+select tests.fixture() is not null as created \gset
+select is(tests.probe('member', $$ insert into public.analytics_events (product, event_type) values ('homes', 'page.view') $$),
+  'rows=1', 'a signed-in user can still record an event (request_ip default is callable)');
+
+select * from finish();
+rollback;
