@@ -5,7 +5,7 @@
 -- skips `enable row level security` fails this file by name.
 
 begin;
-select plan(6);
+select plan(7);
 
 select is_empty(
   $$ select * from tests.tables_without_rls(array['public', 'homes', 'quicksell', 'studio', 'tools', 'reports']) $$,
@@ -16,6 +16,14 @@ select is_empty(
   $$ select * from tests.tables_without_policies(array['public', 'homes', 'quicksell', 'studio', 'tools', 'reports']) $$,
   'every table in an exposed schema has at least one policy'
 );
+
+-- Two permissive policies for one role and action are OR-ed: the wider one
+-- silently wins, so each table states one rule per role and action.
+select is_empty(
+  $$ select schemaname || '.' || tablename || ' ' || cmd || ' ' || r from pg_policies, unnest(roles) r
+     where schemaname in ('public', 'homes', 'quicksell', 'studio', 'tools', 'reports') and permissive = 'PERMISSIVE'
+     group by schemaname, tablename, cmd, r having count(*) > 1 $$,
+  'one permissive policy per table, role and action in every exposed schema');
 
 -- The check itself works: a table created without RLS is caught.
 create table public.__rls_probe (id int);
