@@ -16,14 +16,15 @@
 --     estimate and charge nothing; a repeated request key is a no-op.
 
 begin;
-select plan(31);
+select plan(51);
 
+-- owner's homes are valued from the sales of the rival's (the neighbour).
 do $$
 declare v_owner uuid; v_nb uuid;
 begin
-  v_owner := tests.create_supabase_user('val_owner');
-  v_nb := tests.create_supabase_user('val_neighbour');
-  perform tests.create_supabase_user('val_stranger');
+  perform tests.fixture();
+  v_owner := tests.get_supabase_uid('owner');
+  v_nb := tests.get_supabase_uid('rival');
   insert into homes.properties (id, owner_id, address, city, state, postal_code, bedrooms, bathrooms, living_area_sqft,
                                 lot_size_sqft, year_built, last_sold_price, last_sold_at)
   values ('00000000-0000-4000-a100-000000000001', v_owner, '1 Subject Rd', 'Valtown', 'ZZ', 'VAL01', 3, 2, 2000, 5000, 2000, null, null),
@@ -78,13 +79,13 @@ select results_eq(
 select is((select count(*)::int from homes.valuation_comparables c join homes.valuations v on v.id = c.valuation_id
            where v.request_key = 'pgtap-1'), 3, 'its three comparables are kept');
 select results_eq(
-  $$ select feature, billable, units from public.usage_events where account_id = tests.get_supabase_uid('val_owner') $$,
+  $$ select feature, billable, units from public.usage_events where account_id = tests.get_supabase_uid('owner') $$,
   $$ values ('homes.valuation'::text, false, 1) $$, 'one included homes.valuation use on the owner''s personal account');
-select is((select type from public.notifications where user_id = tests.get_supabase_uid('val_owner') order by created_at desc limit 1),
+select is((select type from public.notifications where user_id = tests.get_supabase_uid('owner') order by created_at desc limit 1),
   'valuation_ready', 'the owner is told');
 select is((select id from private.homes_store_valuation('00000000-0000-4000-a100-000000000001', 'pgtap-1')),
   (select id from homes.valuations where request_key = 'pgtap-1'), 'a repeated request key returns the same valuation');
-select is((select count(*)::int from public.usage_events where account_id = tests.get_supabase_uid('val_owner')), 1,
+select is((select count(*)::int from public.usage_events where account_id = tests.get_supabase_uid('owner')), 1,
   '... and charges nothing more');
 
 select results_eq(
@@ -97,19 +98,64 @@ select lives_ok($$ select private.homes_store_valuation('00000000-0000-4000-a100
 select throws_ok($$ select private.homes_store_valuation('00000000-0000-4000-a100-000000000001', 'pgtap-3') $$,
   'DM402', null, 'the third on the free plan is refused');
 select is((select count(*)::int from homes.valuations where request_key = 'pgtap-3'), 0, 'a refused valuation leaves nothing');
-select is((select count(*)::int from public.usage_events where account_id = tests.get_supabase_uid('val_owner')), 2,
+select is((select count(*)::int from public.usage_events where account_id = tests.get_supabase_uid('owner')), 2,
   'and no usage');
 
 select is(
   (select id from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001' order by created_at desc, id limit 1) is not null,
   true, 'the latest valuation of a property is one ordered probe');
 
--- ---------------------------------------------------------------- RLS
-select tests.authenticate_as('val_owner');
-select is((select count(*)::int from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001'), 2,
-  'the owner sees her property''s valuations');
-select is((select count(*)::int from homes.valuation_comparables c join homes.valuations v on v.id = c.valuation_id
-           where v.property_id = '00000000-0000-4000-a100-000000000001'), 6, 'and their comparables');
+-- ---------------------------------------------------------------- who may do what: unlisted property
+-- 1 Subject Rd (not on the market) has the two engine valuations above and
+-- their six comparables.
+select $$ select 1 from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001' $$ as v_read,
+       $$ insert into homes.valuations (property_id, estimate, confidence, valuation_method)
+          values ('00000000-0000-4000-a100-000000000001', 410000, 0.9, 'appraisal') $$ as v_insert,
+       $$ update homes.valuations set details = details || '{"probe": true}' where property_id = '00000000-0000-4000-a100-000000000001' $$ as v_update,
+       $$ delete from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001' $$ as v_delete,
+       $$ select 1 from homes.valuation_comparables c join homes.valuations v on v.id = c.valuation_id
+          where v.property_id = '00000000-0000-4000-a100-000000000001' $$ as c_read,
+       $$ insert into homes.valuation_comparables
+          select c.valuation_id, c.rank + 10, c.property_id, c.city, c.postal_code, c.bedrooms, c.bathrooms, c.living_area_sqft,
+                 c.lot_size_sqft, c.year_built, c.price, c.price_kind, c.price_date, c.price_per_sqft, c.similarity, c.weight, c.adjusted_price
+          from homes.valuation_comparables c join homes.valuations v on v.id = c.valuation_id where v.request_key = 'pgtap-1' $$ as c_insert,
+       $$ update homes.valuation_comparables set price = 1 where valuation_id in
+            (select id from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001') $$ as c_update,
+       $$ delete from homes.valuation_comparables where valuation_id in
+            (select id from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001') $$ as c_delete \gset
+
+select is(tests.rights('anon', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'valuations: anon sees none of an unlisted property and writes nothing');
+select is(tests.rights('stranger', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'valuations: a stranger sees none and adds none to another''s property');
+select is(tests.rights('member', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'valuations: a teammate of the owner the same');
+select is(tests.rights('admin', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'valuations: a team admin the same');
+select is(tests.rights('platform_admin', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'valuations: a platform admin the same');
+select is(tests.rights('owner', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=2, insert rows=1, update 42501, delete 42501', 'valuations: the owner reads them and adds a snapshot, never edits or deletes one');
+select is(tests.rights('service_role', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=2, insert rows=1, update rows=2, delete rows=2', 'valuations: service_role has full access');
+
+select is(tests.rights('anon', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'comparables: anon sees none of an unlisted property and writes nothing');
+select is(tests.rights('stranger', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'comparables: a stranger sees none and writes none');
+select is(tests.rights('member', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'comparables: a teammate the same');
+select is(tests.rights('admin', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'comparables: a team admin the same');
+select is(tests.rights('platform_admin', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'comparables: a platform admin the same');
+select is(tests.rights('owner', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'comparables: the owner reads them; only the engine writes them');
+select is(tests.rights('service_role', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert rows=3, update rows=6, delete rows=6', 'comparables: service_role has full access');
+
+-- ---------------------------------------------------------------- owner snapshots
+select tests.authenticate_as('owner');
 select lives_ok($$ insert into homes.valuations (property_id, estimate, confidence, valuation_method)
                    values ('00000000-0000-4000-a100-000000000001', 410000, 0.9, 'appraisal') $$,
   'the owner adds an appraisal snapshot');
@@ -124,24 +170,46 @@ select throws_ok($$ insert into homes.valuations (property_id, estimate, valuati
 select throws_ok($$ insert into homes.valuations (property_id, estimate, valuation_method)
                     values ('00000000-0000-4000-a100-000000000002', 1, 'appraisal') $$,
   '42501', null, 'nobody adds a valuation to someone else''s property');
-select throws_ok($$ update homes.valuations set estimate = 1 $$, '42501', null, 'valuations are never edited');
-select throws_ok($$ delete from homes.valuations $$, '42501', null, 'nor deleted');
+select tests.clear_authentication();
 
-select tests.authenticate_as('val_stranger');
-select is_empty($$ select 1 from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001' $$,
-  'a stranger does not see valuations of an unlisted property');
-select is_empty($$ select 1 from homes.valuation_comparables c join homes.valuations v on v.id = c.valuation_id
-                   where v.property_id = '00000000-0000-4000-a100-000000000001' $$, 'nor their comparables');
+-- ---------------------------------------------------------------- who may do what: listed property
+-- While the property has an active listing everyone reads its valuations
+-- (now three: two engine, one snapshot) and their comparables; writes are unchanged.
+insert into homes.listings (id, property_id, seller_id, asking_price)
+values ('00000000-0000-4000-b100-000000000001', '00000000-0000-4000-a100-000000000001', tests.get_supabase_uid('owner'), 405000);
+select tests.authenticate_as('owner');
+select (homes.publish_listing('00000000-0000-4000-b100-000000000001')).status as published \gset
+select tests.clear_authentication();
 
--- Listed: everyone sees them.
-select tests.authenticate_as('val_owner');
-insert into homes.listings (id, property_id, asking_price) values ('00000000-0000-4000-b100-000000000001', '00000000-0000-4000-a100-000000000001', 405000);
-select homes.publish_listing('00000000-0000-4000-b100-000000000001');
-select tests.authenticate_as_anon();
-select is((select count(*)::int from homes.valuations where property_id = '00000000-0000-4000-a100-000000000001'), 3,
-  'while the property has an active listing, anon sees its valuations');
-select is((select count(*)::int from homes.valuation_comparables c join homes.valuations v on v.id = c.valuation_id
-           where v.property_id = '00000000-0000-4000-a100-000000000001'), 6, 'and their comparables');
+select is(tests.rights('anon', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert 42501, update 42501, delete 42501', 'listed: anon reads the valuations, writes nothing');
+select is(tests.rights('stranger', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert 42501, update 42501, delete 42501', 'listed: a stranger reads them, still adds none');
+select is(tests.rights('member', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert 42501, update 42501, delete 42501', 'listed: a teammate the same');
+select is(tests.rights('admin', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert 42501, update 42501, delete 42501', 'listed: a team admin the same');
+select is(tests.rights('platform_admin', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert 42501, update 42501, delete 42501', 'listed: a platform admin the same');
+select is(tests.rights('owner', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert rows=1, update 42501, delete 42501', 'listed: the owner as before');
+select is(tests.rights('service_role', :'v_read', :'v_insert', :'v_update', :'v_delete'),
+  'read rows=3, insert rows=1, update rows=3, delete rows=3', 'listed: service_role as before');
+
+select is(tests.rights('anon', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'listed: anon reads the comparables, writes nothing');
+select is(tests.rights('stranger', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'listed: a stranger reads them');
+select is(tests.rights('member', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'listed: a teammate the same');
+select is(tests.rights('admin', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'listed: a team admin the same');
+select is(tests.rights('platform_admin', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'listed: a platform admin the same');
+select is(tests.rights('owner', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert 42501, update 42501, delete 42501', 'listed: the owner as before');
+select is(tests.rights('service_role', :'c_read', :'c_insert', :'c_update', :'c_delete'),
+  'read rows=6, insert rows=3, update rows=6, delete rows=6', 'listed: service_role as before');
 
 select * from finish();
 rollback;
