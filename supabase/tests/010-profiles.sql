@@ -10,23 +10,12 @@
 begin;
 select plan(30);
 
-do $$
-declare v_team uuid;
-begin
-  perform tests.create_supabase_user('alice');   -- owner of Acme
-  perform tests.create_supabase_user('adam');    -- admin of Acme
-  perform tests.create_supabase_user('mia');     -- member of Acme
-  perform tests.create_supabase_user('sam');     -- stranger
-  perform tests.create_supabase_user('pat');     -- platform admin
-  perform tests.make_platform_admin('pat');
-  v_team := tests.create_team('alice', 'acme');
-  perform tests.add_account_member(v_team, 'adam', 'admin');
-  perform tests.add_account_member(v_team, 'mia', 'member');
-end $$;
+-- The shared cast (tests.fixture()): owner, admin and member of team-a; stranger; platform_admin; rival of team-b.
+select tests.fixture() is not null as cast_ready \gset
 
 create temp table cast_ids as
   select identifier, tests.get_supabase_uid(identifier) as id
-  from unnest(array['alice', 'adam', 'mia', 'sam', 'pat']) as identifier;
+  from unnest(array['owner', 'admin', 'member', 'stranger', 'platform_admin']) as identifier;
 grant select on cast_ids to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------- anon
@@ -37,31 +26,31 @@ select throws_ok($$ update public.profiles set full_name = 'x' $$, '42501', null
   'anon cannot update profiles');
 
 -- ---------------------------------------------------------------- read
-select tests.authenticate_as('alice');
+select tests.authenticate_as('owner');
 select results_eq(
   $$ select c.identifier from public.profiles p join cast_ids c using (id) order by 1 $$,
-  $$ values ('adam'), ('alice'), ('mia') $$,
+  $$ values ('admin'), ('member'), ('owner') $$,
   'the owner sees herself and her teammates, not the stranger or the platform admin');
 
-select tests.authenticate_as('mia');
+select tests.authenticate_as('member');
 select results_eq(
   $$ select c.identifier from public.profiles p join cast_ids c using (id) order by 1 $$,
-  $$ values ('adam'), ('alice'), ('mia') $$,
+  $$ values ('admin'), ('member'), ('owner') $$,
   'a member sees the other members of her team');
 
-select tests.authenticate_as('sam');
+select tests.authenticate_as('stranger');
 select results_eq(
   $$ select c.identifier from public.profiles p join cast_ids c using (id) $$,
-  $$ values ('sam') $$,
+  $$ values ('stranger') $$,
   'a stranger sees only his own profile');
 select is_empty(
-  $$ select 1 from public.profiles where id = tests.get_supabase_uid('alice') $$,
+  $$ select 1 from public.profiles where id = tests.get_supabase_uid('owner') $$,
   'a stranger cannot look up the owner''s profile by id');
 
-select tests.authenticate_as('pat');
+select tests.authenticate_as('platform_admin');
 select results_eq(
   $$ select c.identifier from public.profiles p join cast_ids c using (id) order by 1 $$,
-  $$ values ('adam'), ('alice'), ('mia'), ('pat'), ('sam') $$,
+  $$ values ('admin'), ('member'), ('owner'), ('platform_admin'), ('stranger') $$,
   'a platform admin sees every profile');
 
 select tests.authenticate_as_service_role();
@@ -69,7 +58,7 @@ select is((select count(*)::int from public.profiles p join cast_ids c using (id
   'service_role sees every profile');
 
 -- ---------------------------------------------------------------- own edits
-select tests.authenticate_as('alice');
+select tests.authenticate_as('owner');
 select results_eq(
   $$ update public.profiles set full_name = 'Alice Liddell', bio = 'Down the rabbit hole', theme = 'dark'
      where id = auth.uid() returning full_name, theme $$,
@@ -100,65 +89,65 @@ select throws_ok($$ update public.profiles set created_at = now() where id = aut
 
 -- ---------------------------------------------------------------- others' profiles
 select is_empty(
-  $$ update public.profiles set full_name = 'Owned by Alice' where id = tests.get_supabase_uid('mia') returning 1 $$,
+  $$ update public.profiles set full_name = 'Owned by Alice' where id = tests.get_supabase_uid('member') returning 1 $$,
   'a user cannot edit a teammate''s profile (0 rows)');
-select tests.authenticate_as('sam');
+select tests.authenticate_as('stranger');
 select is_empty(
-  $$ update public.profiles set full_name = 'Owned by Sam' where id = tests.get_supabase_uid('alice') returning 1 $$,
+  $$ update public.profiles set full_name = 'Owned by Sam' where id = tests.get_supabase_uid('owner') returning 1 $$,
   'a stranger cannot edit the owner''s profile (0 rows)');
-select tests.authenticate_as('adam');
+select tests.authenticate_as('admin');
 select is_empty(
-  $$ update public.profiles set full_name = 'Owned by Adam' where id = tests.get_supabase_uid('mia') returning 1 $$,
+  $$ update public.profiles set full_name = 'Owned by Adam' where id = tests.get_supabase_uid('member') returning 1 $$,
   'an account admin cannot edit a member''s profile (0 rows)');
-select tests.authenticate_as('pat');
+select tests.authenticate_as('platform_admin');
 select is_empty(
-  $$ update public.profiles set full_name = 'Owned by Pat' where id = tests.get_supabase_uid('sam') returning 1 $$,
+  $$ update public.profiles set full_name = 'Owned by Pat' where id = tests.get_supabase_uid('stranger') returning 1 $$,
   'a platform admin cannot edit profiles through the API (0 rows)');
 
 select tests.clear_authentication();
-select is((select full_name from public.profiles where id = tests.get_supabase_uid('mia')), 'Mia',
+select is((select full_name from public.profiles where id = tests.get_supabase_uid('member')), 'Member',
   'the teammate''s name is unchanged after the refused edits');
 
 -- ---------------------------------------------------------------- insert & delete
-select tests.authenticate_as('sam');
+select tests.authenticate_as('stranger');
 select throws_ok(
   $$ insert into public.profiles (id, email) values (gen_random_uuid(), 'ghost@test.local') $$,
   '42501', null, 'a user cannot insert profiles');
 select throws_ok($$ delete from public.profiles where id = auth.uid() $$,
   '42501', null, 'a user cannot delete even his own profile (account deletion goes through Auth)');
-select tests.authenticate_as('pat');
-select throws_ok($$ delete from public.profiles where id = tests.get_supabase_uid('sam') $$,
+select tests.authenticate_as('platform_admin');
+select throws_ok($$ delete from public.profiles where id = tests.get_supabase_uid('stranger') $$,
   '42501', null, 'a platform admin cannot delete profiles through the API');
 
 -- ---------------------------------------------------------------- service_role
 select tests.authenticate_as_service_role();
 select results_eq(
-  $$ update public.profiles set account_status = 'suspended' where id = tests.get_supabase_uid('sam')
+  $$ update public.profiles set account_status = 'suspended' where id = tests.get_supabase_uid('stranger')
      returning account_status $$,
   $$ values ('suspended'::text) $$,
   'service_role can suspend a profile');
 
 -- ---------------------------------------------------------------- updated_at
 select tests.clear_authentication();
-update public.profiles set updated_at = '2000-01-01' where id = tests.get_supabase_uid('mia');
-select is((select updated_at from public.profiles where id = tests.get_supabase_uid('mia')), now(),
+update public.profiles set updated_at = '2000-01-01' where id = tests.get_supabase_uid('member');
+select is((select updated_at from public.profiles where id = tests.get_supabase_uid('member')), now(),
   'updated_at is stamped by the trigger and cannot be back-dated');
 
 -- ---------------------------------------------------------------- visibility follows membership
-select tests.authenticate_as('mia');
-delete from public.account_memberships where user_id = auth.uid() and account_id = tests.account_id('acme');
+select tests.authenticate_as('member');
+delete from public.account_memberships where user_id = auth.uid() and account_id = tests.account_id('team-a');
 select is_empty(
-  $$ select 1 from public.profiles where id = tests.get_supabase_uid('alice') $$,
+  $$ select 1 from public.profiles where id = tests.get_supabase_uid('owner') $$,
   'after leaving the team a former member no longer sees its owner''s profile');
-select tests.authenticate_as('alice');
+select tests.authenticate_as('owner');
 select is_empty(
-  $$ select 1 from public.profiles where id = tests.get_supabase_uid('mia') $$,
+  $$ select 1 from public.profiles where id = tests.get_supabase_uid('member') $$,
   'and the owner no longer sees the former member''s profile');
 
 -- ---------------------------------------------------------------- email sync
 select tests.clear_authentication();
-update auth.users set email = 'alice.new@test.local' where id = tests.get_supabase_uid('alice');
-select is((select email from public.profiles where id = tests.get_supabase_uid('alice')), 'alice.new@test.local',
+update auth.users set email = 'alice.new@test.local' where id = tests.get_supabase_uid('owner');
+select is((select email from public.profiles where id = tests.get_supabase_uid('owner')), 'alice.new@test.local',
   'a change of email in Auth is copied to the profile');
 
 select * from finish();

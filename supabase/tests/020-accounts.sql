@@ -13,22 +13,13 @@
 begin;
 select plan(49);
 
+-- The shared cast (tests.fixture()): owner, admin and member of team-a; stranger; platform_admin; rival of team-b.
+-- team-b is made an affiliate that sponsors team-a.
 do $$
-declare v_acme uuid; v_affil uuid;
+declare v_acme uuid := tests.fixture();
 begin
-  perform tests.create_supabase_user('alice');   -- primary owner of Acme
-  perform tests.create_supabase_user('adam');    -- admin of Acme
-  perform tests.create_supabase_user('mia');     -- member of Acme
-  perform tests.create_supabase_user('sam');     -- stranger
-  perform tests.create_supabase_user('pat');     -- platform admin
-  perform tests.create_supabase_user('fred');    -- owner of the affiliate that sponsors Acme
-  perform tests.make_platform_admin('pat');
-  v_acme := tests.create_team('alice', 'acme');
-  perform tests.add_account_member(v_acme, 'adam', 'admin');
-  perform tests.add_account_member(v_acme, 'mia', 'member');
-  v_affil := tests.create_team('fred', 'affil-co');
-  update public.accounts set account_type = 'affiliate' where id = v_affil;
-  update public.accounts set sponsor_account_id = v_affil where id = v_acme;
+  update public.accounts set account_type = 'affiliate' where slug = 'team-b';
+  update public.accounts set sponsor_account_id = tests.account_id('team-b') where id = v_acme;
 end $$;
 
 -- ---------------------------------------------------------------- anon
@@ -36,42 +27,42 @@ select tests.authenticate_as_anon();
 select throws_ok($$ select * from public.accounts $$, '42501', null, 'anon cannot read accounts');
 select throws_ok($$ select public.create_team_account('Anon Inc', 'anon-inc') $$, '42501', null,
   'anon cannot call create_team_account');
-select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), gen_random_uuid()) $$,
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('team-a'), gen_random_uuid()) $$,
   '42501', null, 'anon cannot call transfer_account_ownership');
 
 -- ---------------------------------------------------------------- read
-select tests.authenticate_as('alice');
+select tests.authenticate_as('owner');
 select results_eq(
   $$ select account_type::text, id = auth.uid() from public.accounts
-     where primary_owner_user_id = auth.uid() or slug = 'acme' order by 1 $$,
+     where primary_owner_user_id = auth.uid() or slug = 'team-a' order by 1 $$,
   $$ values ('personal', true), ('team', false) $$,
   'the owner sees her personal account and her team');
-select is_empty($$ select 1 from public.accounts where id = tests.get_supabase_uid('mia') $$,
+select is_empty($$ select 1 from public.accounts where id = tests.get_supabase_uid('member') $$,
   'the owner cannot see a teammate''s personal account');
 
-select tests.authenticate_as('mia');
-select isnt_empty($$ select 1 from public.accounts where slug = 'acme' $$, 'a member sees the team account');
+select tests.authenticate_as('member');
+select isnt_empty($$ select 1 from public.accounts where slug = 'team-a' $$, 'a member sees the team account');
 
-select tests.authenticate_as('sam');
-select is_empty($$ select 1 from public.accounts where slug = 'acme' $$, 'a stranger cannot see the team account');
-select is_empty($$ select 1 from public.accounts where id = tests.get_supabase_uid('alice') $$,
+select tests.authenticate_as('stranger');
+select is_empty($$ select 1 from public.accounts where slug = 'team-a' $$, 'a stranger cannot see the team account');
+select is_empty($$ select 1 from public.accounts where id = tests.get_supabase_uid('owner') $$,
   'a stranger cannot see another user''s personal account');
 select results_eq($$ select id from public.accounts $$, $$ values (auth.uid()) $$,
   'a stranger sees only his own personal account');
 
-select tests.authenticate_as('fred');
-select isnt_empty($$ select 1 from public.accounts where slug = 'acme' $$,
+select tests.authenticate_as('rival');
+select isnt_empty($$ select 1 from public.accounts where slug = 'team-a' $$,
   'a member of the sponsoring affiliate account sees the sponsored account');
 
-select tests.authenticate_as('pat');
-select is((select count(*)::int from public.accounts where slug in ('acme', 'affil-co') or id = tests.get_supabase_uid('sam')), 3,
+select tests.authenticate_as('platform_admin');
+select is((select count(*)::int from public.accounts where slug in ('team-a', 'team-b') or id = tests.get_supabase_uid('stranger')), 3,
   'a platform admin sees every account');
 
 select tests.authenticate_as_service_role();
-select isnt_empty($$ select 1 from public.accounts where slug = 'acme' $$, 'service_role sees every account');
+select isnt_empty($$ select 1 from public.accounts where slug = 'team-a' $$, 'service_role sees every account');
 
 -- ---------------------------------------------------------------- create_team_account
-select tests.authenticate_as('sam');
+select tests.authenticate_as('stranger');
 select results_eq(
   $$ select name, slug, account_type::text, primary_owner_user_id = auth.uid()
      from public.create_team_account('Sam Co', 'sam-co') $$,
@@ -83,11 +74,11 @@ select results_eq(
   'the creator becomes an owner member of the new team');
 select is((select slug from public.create_team_account('  Sam''s Second Shop  ')), 'sam-s-second-shop',
   'without a slug, one is made from the name');
-select matches((select slug from public.create_team_account('Acme')), '^acme-[0-9a-f]{6}$',
+select matches((select slug from public.create_team_account('Team A')), '^team-a-[0-9a-f]{6}$',
   'a generated slug that is taken gets a random suffix');
 select throws_ok($$ select public.create_team_account('Bad', 'Bad Slug!') $$, '22023', null,
   'a malformed slug is refused (22023)');
-select throws_ok($$ select public.create_team_account('Copycat', 'acme') $$, '23505', null,
+select throws_ok($$ select public.create_team_account('Copycat', 'team-a') $$, '23505', null,
   'a taken slug is refused (23505)');
 select throws_ok($$ select public.create_team_account('   ') $$, '22023', null,
   'a blank name is refused (22023)');
@@ -96,84 +87,84 @@ select throws_ok(
   '42501', null, 'accounts cannot be inserted directly, only through the RPC');
 
 -- ---------------------------------------------------------------- update
-select tests.authenticate_as('alice');
-select results_eq($$ update public.accounts set name = 'Acme Corp' where slug = 'acme' returning name $$,
+select tests.authenticate_as('owner');
+select results_eq($$ update public.accounts set name = 'Acme Corp' where slug = 'team-a' returning name $$,
   $$ values ('Acme Corp'::text) $$, 'the owner renames the team');
-select tests.authenticate_as('adam');
+select tests.authenticate_as('admin');
 select results_eq(
-  $$ update public.accounts set branding = '{"color": "#ff0000"}' where slug = 'acme' returning branding ->> 'color' $$,
+  $$ update public.accounts set branding = '{"color": "#ff0000"}' where slug = 'team-a' returning branding ->> 'color' $$,
   $$ values ('#ff0000'::text) $$, 'an account admin edits the branding');
-select throws_ok($$ update public.accounts set branding = '[]' where slug = 'acme' $$, '23514', null,
+select throws_ok($$ update public.accounts set branding = '[]' where slug = 'team-a' $$, '23514', null,
   'branding must be a JSON object');
-select throws_ok($$ update public.accounts set slug = 'sam-co' where slug = 'acme' $$, '23505', null,
+select throws_ok($$ update public.accounts set slug = 'sam-co' where slug = 'team-a' $$, '23505', null,
   'an admin cannot take another account''s slug');
-select throws_ok($$ update public.accounts set primary_owner_user_id = auth.uid() where slug = 'acme' $$,
+select throws_ok($$ update public.accounts set primary_owner_user_id = auth.uid() where slug = 'team-a' $$,
   '42501', null, 'an admin cannot make himself primary owner');
-select throws_ok($$ update public.accounts set billing_status = 'active' where slug = 'acme' $$,
+select throws_ok($$ update public.accounts set billing_status = 'active' where slug = 'team-a' $$,
   '42501', null, 'an admin cannot change billing_status');
-select throws_ok($$ update public.accounts set account_type = 'affiliate' where slug = 'acme' $$,
+select throws_ok($$ update public.accounts set account_type = 'affiliate' where slug = 'team-a' $$,
   '42501', null, 'an admin cannot change the account type');
-select throws_ok($$ update public.accounts set is_active = false where slug = 'acme' $$,
+select throws_ok($$ update public.accounts set is_active = false where slug = 'team-a' $$,
   '42501', null, 'an admin cannot deactivate the account');
-select throws_ok($$ update public.accounts set sponsor_account_id = null where slug = 'acme' $$,
+select throws_ok($$ update public.accounts set sponsor_account_id = null where slug = 'team-a' $$,
   '42501', null, 'an admin cannot change the sponsor');
-select throws_ok($$ update public.accounts set monthly_report_limit_override = 1000 where slug = 'acme' $$,
+select throws_ok($$ update public.accounts set monthly_report_limit_override = 1000 where slug = 'team-a' $$,
   '42501', null, 'an admin cannot raise the report limit override');
 
-select tests.authenticate_as('mia');
-select is_empty($$ update public.accounts set name = 'Mia''s now' where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('member');
+select is_empty($$ update public.accounts set name = 'Mia''s now' where slug = 'team-a' returning 1 $$,
   'a plain member cannot rename the team (0 rows)');
-select tests.authenticate_as('sam');
-select is_empty($$ update public.accounts set name = 'Pwned' where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('stranger');
+select is_empty($$ update public.accounts set name = 'Pwned' where slug = 'team-a' returning 1 $$,
   'a stranger cannot rename the team (0 rows)');
-select tests.authenticate_as('fred');
-select is_empty($$ update public.accounts set name = 'Sponsored' where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('rival');
+select is_empty($$ update public.accounts set name = 'Sponsored' where slug = 'team-a' returning 1 $$,
   'a sponsor can see but not rename the sponsored account (0 rows)');
-select tests.authenticate_as('pat');
-select is_empty($$ update public.accounts set name = 'Admin was here' where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('platform_admin');
+select is_empty($$ update public.accounts set name = 'Admin was here' where slug = 'team-a' returning 1 $$,
   'a platform admin cannot rename accounts through the API (0 rows)');
 select tests.clear_authentication();
-select is((select name from public.accounts where slug = 'acme'), 'Acme Corp',
+select is((select name from public.accounts where slug = 'team-a'), 'Acme Corp',
   'the team name is the owner''s, unchanged by the refused updates');
 
 -- ---------------------------------------------------------------- transfer_account_ownership
-select tests.authenticate_as('adam');
-select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), auth.uid()) $$,
+select tests.authenticate_as('admin');
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('team-a'), auth.uid()) $$,
   '42501', null, 'an admin cannot transfer the account to himself');
-select tests.authenticate_as('alice');
-select throws_ok($$ select public.transfer_account_ownership(auth.uid(), tests.get_supabase_uid('mia')) $$,
+select tests.authenticate_as('owner');
+select throws_ok($$ select public.transfer_account_ownership(auth.uid(), tests.get_supabase_uid('member')) $$,
   '22023', null, 'a personal account cannot be transferred');
-select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), tests.get_supabase_uid('sam')) $$,
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('team-a'), tests.get_supabase_uid('stranger')) $$,
   '22023', null, 'ownership cannot go to someone outside the account');
 select is(
-  (select primary_owner_user_id from public.transfer_account_ownership(tests.account_id('acme'), tests.get_supabase_uid('mia'))),
-  tests.get_supabase_uid('mia'),
+  (select primary_owner_user_id from public.transfer_account_ownership(tests.account_id('team-a'), tests.get_supabase_uid('member'))),
+  tests.get_supabase_uid('member'),
   'the primary owner transfers the account to a member');
 select results_eq(
   $$ select u.identifier, m.role::text from public.account_memberships m
-     join (values ('alice'), ('mia')) u(identifier) on m.user_id = tests.get_supabase_uid(u.identifier)
-     where m.account_id = tests.account_id('acme') order by 1 $$,
-  $$ values ('alice', 'owner'), ('mia', 'owner') $$,
+     join (values ('owner'), ('member')) u(identifier) on m.user_id = tests.get_supabase_uid(u.identifier)
+     where m.account_id = tests.account_id('team-a') order by 1 $$,
+  $$ values ('member', 'owner'), ('owner', 'owner') $$,
   'the new primary owner is an owner member and the previous one stays an owner');
-select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), auth.uid()) $$,
+select throws_ok($$ select public.transfer_account_ownership(tests.account_id('team-a'), auth.uid()) $$,
   '42501', null, 'the previous primary owner can no longer transfer the account');
 
 -- ---------------------------------------------------------------- delete
-select tests.authenticate_as('alice');
+select tests.authenticate_as('owner');
 select throws_ok($$ delete from public.accounts where id = auth.uid() $$, '42501', null,
   'a personal account cannot be deleted, even by its owner');
-select tests.authenticate_as('adam');
-select is_empty($$ delete from public.accounts where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('admin');
+select is_empty($$ delete from public.accounts where slug = 'team-a' returning 1 $$,
   'an account admin cannot delete the team (0 rows)');
-select tests.authenticate_as('sam');
-select is_empty($$ delete from public.accounts where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('stranger');
+select is_empty($$ delete from public.accounts where slug = 'team-a' returning 1 $$,
   'a stranger cannot delete the team (0 rows)');
-select tests.authenticate_as('pat');
-select is_empty($$ delete from public.accounts where slug = 'acme' returning 1 $$,
+select tests.authenticate_as('platform_admin');
+select is_empty($$ delete from public.accounts where slug = 'team-a' returning 1 $$,
   'a platform admin cannot delete accounts through the API (0 rows)');
-select tests.authenticate_as('mia');
-select results_eq($$ delete from public.accounts where slug = 'acme' returning slug $$,
-  $$ values ('acme'::text) $$, 'an owner deletes the team account');
+select tests.authenticate_as('member');
+select results_eq($$ delete from public.accounts where slug = 'team-a' returning slug $$,
+  $$ values ('team-a'::text) $$, 'an owner deletes the team account');
 select tests.clear_authentication();
 select is_empty($$ select 1 from public.account_memberships m left join public.accounts a on a.id = m.account_id where a.id is null $$,
   'deleting the team removes its memberships');
@@ -183,8 +174,8 @@ select results_eq($$ delete from public.accounts where slug = 'sam-co' returning
 
 -- ---------------------------------------------------------------- updated_at
 select tests.clear_authentication();
-update public.accounts set updated_at = '2000-01-01' where slug = 'affil-co';
-select is((select updated_at from public.accounts where slug = 'affil-co'), now(),
+update public.accounts set updated_at = '2000-01-01' where slug = 'team-b';
+select is((select updated_at from public.accounts where slug = 'team-b'), now(),
   'accounts.updated_at is stamped by the trigger');
 
 select * from finish();
