@@ -20,7 +20,7 @@ select set_eq(
   $$ select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where n.nspname = 'homes' and has_function_privilege('authenticated', p.oid, 'execute') $$,
   array['search_listings', 'publish_listing', 'withdraw_listing', 'reopen_listing', 'mark_sold',
-        'submit_offer', 'accept_offer', 'decline_offer', 'withdraw_offer'],
+        'submit_offer', 'accept_offer', 'decline_offer', 'withdraw_offer', 'create_property'],
   'authenticated may call the listing and offer RPCs and search');
 
 select is_empty(
