@@ -2,11 +2,7 @@
 // via the Accept-/Content-Profile headers), how it pages search results,
 // that it refuses bad input before any request, and its on-demand
 // valuation through the real `valuation` function behind the gateway.
-import { homesApi } from "../packages/client/src/homes.ts";
-import { functionInvoker } from "../packages/client/src/functions.ts";
-import type { Database } from "../packages/client/src/database.types.ts";
-import type { DomusSupabase } from "../packages/client/src/supabase.ts";
-import { createClient } from "@supabase/supabase-js";
+import { createDomusClient } from "@domus/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, createUser, db } from "./support/db.ts";
 import { recordingFetch } from "./support/recording-fetch.ts";
@@ -21,12 +17,14 @@ afterAll(closeDb);
 
 function client(respond: Parameters<typeof recordingFetch>[0], options: { url?: string; token?: string; functionsUrl?: string; fetch?: typeof fetch } = {}) {
   const rec = recordingFetch(respond);
-  const supabase = createClient<Database>(options.url ?? REST, "anon-key", {
-    global: { fetch: options.fetch ?? rec.fetch, headers: options.token ? { Authorization: `Bearer ${options.token}` } : {} },
-    auth: { persistSession: false, autoRefreshToken: false },
-  }) as unknown as DomusSupabase;
-  if (options.functionsUrl) (supabase.functions as unknown as { url: string }).url = options.functionsUrl;
-  return { rec, homes: homesApi(supabase, functionInvoker(supabase)) };
+  const { homes } = createDomusClient({
+    url: options.url ?? REST,
+    anonKey: "anon-key",
+    accessToken: options.token,
+    fetch: options.fetch ?? rec.fetch,
+    functionsUrl: options.functionsUrl,
+  });
+  return { rec, homes };
 }
 
 describe("homes over the Data API", () => {
@@ -80,10 +78,10 @@ describe("homes over the Data API", () => {
     expect(await none.latestValuation(PROPERTY)).toBeNull();
   });
 
-  it("creates a property with an owner snapshot as two inserts", async () => {
-    const { rec, homes } = client((req) => ({
-      status: 201,
-      body: req.url.pathname.endsWith("/properties") ? { id: PROPERTY, address: "1 Main St" } : { id: LISTING, property_id: PROPERTY },
+  it("creates a property with an owner snapshot in one RPC (one transaction)", async () => {
+    const { rec, homes } = client(() => ({
+      status: 200,
+      body: { property: { id: PROPERTY, address: "1 Main St" }, valuation: { id: LISTING, property_id: PROPERTY } },
     }));
     const { property, valuation } = await homes.createProperty(
       { address: " 1 Main St ", city: "Austin", state: "TX", postal_code: "78701", bedrooms: 3, bathrooms: 2.5, living_area_sqft: 1800 },
@@ -91,9 +89,12 @@ describe("homes over the Data API", () => {
     );
     expect(property.id).toBe(PROPERTY);
     expect(valuation?.property_id).toBe(PROPERTY);
-    expect(rec.requests.map((r) => [r.method, r.url.pathname])).toEqual([["POST", "/rest/v1/properties"], ["POST", "/rest/v1/valuations"]]);
-    expect(rec.requests[0]!.body).toMatchObject({ address: "1 Main St", bathrooms: 2.5 });
-    expect(rec.requests[1]!.body).toEqual({ property_id: PROPERTY, estimate: 500000, confidence: 0, valuation_method: "appraisal" });
+    expect(rec.requests.map((r) => [r.method, r.url.pathname])).toEqual([["POST", "/rest/v1/rpc/create_property"]]);
+    expect(rec.requests[0]!.headers.get("content-profile")).toBe("homes");
+    expect(rec.requests[0]!.body).toMatchObject({
+      property: { address: "1 Main St", bathrooms: 2.5 },
+      snapshot: { estimate: 500000, valuation_method: "appraisal" },
+    });
   });
 
   it("refuses bad input before sending anything, naming the field", async () => {

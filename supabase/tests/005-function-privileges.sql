@@ -20,7 +20,7 @@
 -- and trigger functions cannot be called directly, so both are left out.
 
 begin;
-select plan(14);
+select plan(15);
 
 create temp view our_functions as
   select p.oid, p.oid::regprocedure::text as fn, n.nspname, p.prosecdef, p.proconfig, p.proacl, p.prorettype
@@ -74,7 +74,7 @@ select set_eq(
     'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
     'homes.publish_listing(uuid)', 'homes.withdraw_listing(uuid)', 'homes.reopen_listing(uuid)', 'homes.mark_sold(uuid)',
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
-    'homes.withdraw_offer(uuid)'
+    'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement and the Homes RPCs, nothing else');
 
@@ -127,6 +127,8 @@ select ok(not (select prosecdef from pg_proc where oid = 'homes.search_listings(
   'homes.search_listings runs as the caller (RLS applies)');
 select ok(not (select prosecdef from pg_proc where oid = 'homes.submit_offer(uuid,numeric,text)'::regprocedure),
   'homes.submit_offer runs as the caller (an insert under RLS)');
+select ok(not (select prosecdef from pg_proc where oid = 'homes.create_property(jsonb,jsonb)'::regprocedure),
+  'homes.create_property runs as the caller (two inserts under RLS and column grants)');
 
 -- The request_ip grant matters: analytics_events.ip_address defaults to it.
 select tests.fixture() is not null as created \gset

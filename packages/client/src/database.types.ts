@@ -370,6 +370,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      create_property: { Args: { property: Json; snapshot?: Json }; Returns: Json };
       decline_offer: {
         Args: { offer_id: string };
         Returns: {

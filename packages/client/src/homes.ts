@@ -18,7 +18,7 @@ import {
   type ValuationSnapshot,
 } from "@domus/contracts/homes.ts";
 import { z } from "zod";
-import type { Database } from "./database.types.ts";
+import type { Database, Json } from "./database.types.ts";
 import { unwrap } from "./errors.ts";
 import type { FunctionInvoker } from "./functions.ts";
 import type { DomusSupabase } from "./supabase.ts";
@@ -57,20 +57,11 @@ export function homesApi(supabase: DomusSupabase, invoke: FunctionInvoker) {
   return {
     /** Adds a property owned by the caller, optionally with the caller's own valuation snapshot. */
     async createProperty(input: PropertyInput, snapshot?: ValuationSnapshot): Promise<{ property: Property; valuation: Valuation | null }> {
-      const row = validate(propertyInput, input);
+      const property = validate(propertyInput, input);
       const snap = snapshot === undefined ? null : validate(valuationSnapshot, snapshot);
-      const property: Property = unwrap<Property>(await homes().from("properties").insert(row).select("*").single());
-      let valuation: Valuation | null = null;
-      if (snap) {
-        valuation = unwrap<Valuation>(
-          await homes()
-            .from("valuations")
-            .insert({ property_id: property.id, estimate: snap.estimate, confidence: snap.confidence ?? 0, valuation_method: snap.valuation_method })
-            .select("*")
-            .single(),
-        );
-      }
-      return { property, valuation };
+      // One RPC, one transaction: a refused snapshot leaves no property behind.
+      const created = unwrap(await homes().rpc("create_property", { property: property as Json, snapshot: snap as Json }));
+      return created as unknown as { property: Property; valuation: Valuation | null };
     },
 
     async updateProperty(propertyId: string, patch: PropertyUpdate): Promise<Property> {

@@ -9,6 +9,7 @@ import { functionInvoker, functionsApi } from "./functions.ts";
 import { homesApi } from "./homes.ts";
 import { sessionsApi } from "./sessions.ts";
 import { studioApi } from "./studio.ts";
+import { defaultRealtimeTransport, functionsUrlFetch, type RealtimeTransport } from "./transport.ts";
 import type { DomusSupabase } from "./supabase.ts";
 
 export interface DomusClientOptions {
@@ -21,19 +22,26 @@ export interface DomusClientOptions {
   fetch?: typeof fetch;
   /** Overrides where functions live (the Docker-free stack serves them on their own port). */
   functionsUrl?: string;
+  /**
+   * The WebSocket class Realtime uses. Default: the platform's own (browsers, Deno, Node 22+),
+   * else the `ws` package (Node 20 has none), so no caller needs a polyfill.
+   */
+  realtimeTransport?: RealtimeTransport;
 }
 
 export function createDomusClient(options: DomusClientOptions) {
   const headers: Record<string, string> = {};
   if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`;
+  const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const clientOptions: SupabaseClientOptions<"public"> = {
-    global: { headers, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    global: {
+      headers,
+      fetch: options.functionsUrl ? functionsUrlFetch(options.url, options.functionsUrl, baseFetch) : baseFetch,
+    },
     auth: options.accessToken ? { persistSession: false, autoRefreshToken: false } : {},
+    realtime: { transport: options.realtimeTransport ?? defaultRealtimeTransport() },
   };
   const supabase = createClient<Database>(options.url, options.anonKey, clientOptions) as DomusSupabase;
-  if (options.functionsUrl) {
-    (supabase.functions as unknown as { url: string }).url = options.functionsUrl;
-  }
   const invoke = functionInvoker(supabase);
   return {
     supabase,
@@ -49,6 +57,7 @@ export function createDomusClient(options: DomusClientOptions) {
 export type DomusClient = ReturnType<typeof createDomusClient>;
 export type { Database } from "./database.types.ts";
 export { DomusError } from "./errors.ts";
+export type { RealtimeTransport } from "./transport.ts";
 export type { Account, Invitation, Membership, MemberWithProfile } from "./accounts.ts";
 export type { CreditBalance, CreditPack, CreditTransaction, Payment, Plan, Subscription } from "./billing.ts";
 export type {
