@@ -1,11 +1,14 @@
 // @domus/client as a project outside this repository meets it: built to
 // JavaScript (`npm run build`), imported by plain Node 20 with no TypeScript
 // loader and no WebSocket polyfill, calling the local gateway's functions.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { stackEnv } from "./support/stack-env.ts";
 
+// Async children: a synchronous one would block the vitest worker past its RPC timeout.
+const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = stackEnv();
 
@@ -22,12 +25,11 @@ const program = `
 `;
 
 describe("@domus/client from plain Node", () => {
-  it("builds, imports from dist without a polyfill, and reaches the functions through the functions URL", () => {
-    execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "pipe" });
-    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", program], {
+  it("builds, imports from dist without a polyfill, and reaches the functions through the functions URL", async () => {
+    await run("npm", ["run", "build", "--silent"], { cwd: root });
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", program], {
       cwd: root,
       env: { ...process.env, ANON: env.anonKey, FUNCTIONS: env.functionsUrl, NODE_OPTIONS: "" },
-      encoding: "utf8",
     });
     const out = JSON.parse(stdout.trim().split("\n").at(-1)!);
     // Node 20 has no global WebSocket: the client supplied one itself.
@@ -36,11 +38,8 @@ describe("@domus/client from plain Node", () => {
     expect(out.health).toMatchObject({ status: "ok" });
   }, 120_000);
 
-  it("resolves to the built JavaScript, not the TypeScript sources", () => {
-    const resolved = execFileSync(process.execPath, ["--input-type=module", "-e", 'console.log(import.meta.resolve("@domus/client"))'], {
-      cwd: root,
-      encoding: "utf8",
-    }).trim();
-    expect(resolved).toMatch(/packages\/client\/dist\/index\.js$/);
+  it("resolves to the built JavaScript, not the TypeScript sources", async () => {
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", 'console.log(import.meta.resolve("@domus/client"))'], { cwd: root });
+    expect(stdout.trim()).toMatch(/packages\/client\/dist\/index\.js$/);
   });
 });
