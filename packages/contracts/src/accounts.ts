@@ -9,8 +9,7 @@ export type AccountRole = z.infer<typeof accountRole>;
 
 export const accountType = z.enum(["personal", "team", "affiliate"]);
 
-export const slug = z
-  .string()
+export const slug = text()
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "use 2 to 63 lowercase letters, digits and hyphens");
 
 export const createTeamAccountInput = z.object({

@@ -33,7 +33,7 @@ export const checkoutResponse = z.discriminatedUnion("mode", [
     paymentId: text().uuid(),
     url: text().url().optional(),
     action: text().url().optional(),
-    fields: z.record(text()).optional(),
+    fields: z.record(text(), text()).optional(),
   }),
   // No provider keys: the flow was completed offline by a signed event to our own webhook.
   z.object({

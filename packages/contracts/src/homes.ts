@@ -108,7 +108,7 @@ export const valuation = z.object({
   valuation_method: text(),
   source: z.enum(["owner", "engine"]),
   comparables_count: z.number().int(),
-  details: z.record(z.unknown()),
+  details: z.record(text(), z.unknown()),
   listing_id: uuid.nullable(),
   usage_event_id: z.number().int().nullable(),
   created_at: text(),

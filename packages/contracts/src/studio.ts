@@ -118,7 +118,7 @@ export const workerOutcome = z.enum(["completed", "retrying", "failed", "lease_l
 export const workerResponse = z.object({
   worker: text(),
   claimed: z.number().int(),
-  outcomes: z.record(z.number().int()),
+  outcomes: z.record(text(), z.number().int()),
   jobs: z.array(z.object({
     aiJobId: text().uuid(),
     queueJobId: z.number().int(),
@@ -176,7 +176,7 @@ export const templateRecordInput = z.object({
   thumbnail_url: text().url().max(2000).nullable(),
   output_url: text().url().max(2000).nullable(),
   prompt_template: nullableText(4000),
-  settings: z.record(z.unknown()),
+  settings: z.record(text(), z.unknown()),
   is_public: z.boolean(),
 }).partial().required({ name: true, type: true }).strict();
 export type TemplateRecordInput = z.infer<typeof templateRecordInput>;
