@@ -62,6 +62,10 @@ describe("statuses a client caller sees for database errors", () => {
     expect(fromPostgrest({ code: "42501", message: "not yours" }, 403).status).toBe(403);
   });
 
+  it("an error without a database code keeps the HTTP status it came with", () => {
+    expect(fromPostgrest({ code: "", message: "bad gateway" }, 502).status).toBe(502);
+  });
+
   it("a PGRST raise takes its status from the detail; .single() without a row is 404", () => {
     expect(fromPostgrest({ code: "PGRST", message: "{}", details: '{"status": 401, "headers": {}}' }).status).toBe(401);
     expect(fromPostgrest({ code: "PGRST116", message: "JSON object requested, multiple (or no) rows returned" }).status).toBe(404);

@@ -33,9 +33,11 @@ interface PostgrestLikeError {
  * for an anonymous caller and 403 otherwise.
  */
 export function fromPostgrest(error: PostgrestLikeError, httpStatus?: number): DomusError {
-  const code = error.code ?? "unknown";
+  const code = error.code || "unknown";
   const kind = errorForSqlstate(code, { detail: error.details, anon: httpStatus === 401 });
-  const status = code === "unknown" && httpStatus && httpStatus >= 400 ? httpStatus : kind.status;
+  // Without a database code (a network failure, a proxy's answer) the HTTP status is all there is.
+  const isSqlstate = /^[0-9A-Z]{5}$|^PGRST/.test(code);
+  const status = !isSqlstate && httpStatus && httpStatus >= 400 ? httpStatus : kind.status;
   return new DomusError(error.message, code, status, fieldOf(error.message), kind.retryable);
 }
 

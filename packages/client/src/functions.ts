@@ -31,7 +31,7 @@ async function invoke<T>(supabase: DomusSupabase, name: string, schema: ZodType<
       if (typeof detail?.code === "string") code = detail.code;
       if (typeof detail?.field === "string") field = detail.field;
     }
-    throw new DomusError(message, code, status, field);
+    throw new DomusError(message, code, status, field, status === 503);
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new DomusError(`${name}: unexpected response shape`, "contract_mismatch", 502);
