@@ -1,7 +1,7 @@
 // The credit ledger under contention: 16 connections spend, reserve and
 // capture from the same few accounts at once, the way concurrent edge
 // functions (service_role) would. Demand exceeds what the accounts hold, so
-// some spends must be refused with DM402. Afterwards:
+// some spends must be refused with PT402. Afterwards:
 //   * no balance went below zero, and no ledger row records one;
 //   * the balance dropped by exactly the successful spends and captures;
 //   * an idempotency key sent by several connections at once spent once;
@@ -23,7 +23,7 @@ const SHARED_KEYS_PER_ACCOUNT = 10;
 interface Outcome {
   spendIds: Map<string, Set<string>>; // account -> distinct transaction ids returned by spends
   captureIds: Map<string, Set<string>>; // account -> distinct usage rows from captures
-  refused: number; // DM402
+  refused: number; // PT402
   spendCalls: number;
   sharedKeyCalls: number;
   releases: number;
@@ -111,7 +111,7 @@ async function worker(n: number, outcome: Outcome): Promise<void> {
         }
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === "DM402") outcome.refused++;
+        if (code === "PT402") outcome.refused++;
         else outcome.otherErrors.push(`${code}: ${(error as Error).message}`);
       }
     }

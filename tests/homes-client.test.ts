@@ -116,9 +116,9 @@ describe("homes over the Data API", () => {
   it("maps a refused state transition to its SQLSTATE", async () => {
     const { homes } = client(() => ({
       status: 409,
-      body: { code: "55000", message: "listing_id: this listing is sold and takes no offers", details: null, hint: null },
+      body: { code: "PT409", message: "listing_id: this listing is sold and takes no offers", details: null, hint: null },
     }));
-    await expect(homes.offer({ listing_id: LISTING, amount: 1 })).rejects.toMatchObject({ code: "55000", field: "listing_id" });
+    await expect(homes.offer({ listing_id: LISTING, amount: 1 })).rejects.toMatchObject({ code: "PT409", status: 409, field: "listing_id" });
   });
 });
 

@@ -1,7 +1,8 @@
 // JSON responses and errors in one shape for every function:
 // { error: { code, message, field? } } with a 4xx for anything the caller
 // can fix, so a client never has to guess from a 500.
-import type { ZodError, ZodType } from "zod";
+import type { z, ZodTypeAny } from "zod";
+import { formatZodError } from "@domus/contracts/errors.ts";
 
 export const corsHeaders: Record<string, string> = {
   "access-control-allow-origin": "*",
@@ -31,14 +32,11 @@ export class HttpError extends Error {
   }
 }
 
-function describeZodError(error: ZodError): { field: string; message: string } {
-  const issue = error.issues[0];
-  const field = issue.path.length ? issue.path.join(".") : "body";
-  return { field, message: `${field}: ${issue.message}` };
-}
-
-/** Parses a JSON body against a schema; bad JSON or a bad field is a 400 naming the field. */
-export async function parseBody<T>(req: Request, schema: ZodType<T>): Promise<T> {
+/**
+ * Parses a JSON body against a schema; bad JSON or a bad field is a 400 naming
+ * the field. Returns the schema's output (defaults applied, strings trimmed).
+ */
+export async function parseBody<S extends ZodTypeAny>(req: Request, schema: S): Promise<z.output<S>> {
   let raw: unknown;
   try {
     const text = await req.text();
@@ -48,7 +46,7 @@ export async function parseBody<T>(req: Request, schema: ZodType<T>): Promise<T>
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const { field, message } = describeZodError(parsed.error);
+    const { field, message } = formatZodError(parsed.error);
     throw new HttpError(400, "invalid_request", message, field);
   }
   return parsed.data;

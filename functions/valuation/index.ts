@@ -6,7 +6,7 @@
 //     (SKIP LOCKED, under a lease) until the queue is empty or its time is
 //     up. Each job is valued by the engine in Postgres; the valuation, its
 //     comparables, the `homes.valuation` usage charge and the job's
-//     completion commit together. Past the plan's allowance (DM402) the job
+//     completion commit together. Past the plan's allowance (PT402) the job
 //     completes with {"outcome": "refused"} and the owner is notified: never
 //     silently free. Other errors retry with backoff (private.fail_job).
 //   * With a user's token and {"property_id": ...}: values one of the
@@ -24,6 +24,7 @@ import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, HttpError, json, parseBody, withErrors } from "../_shared/http.ts";
 import { bearerToken, type Claims, JwtError, verifyJwt } from "../_shared/jwt.ts";
 import { pgCall } from "../_shared/pg-errors.ts";
+import { isSqlstate, sqlstate } from "@domus/contracts/errors.ts";
 import { type Job, QUEUE, type ValuationStore, valuationStore } from "./store.ts";
 
 export interface ValuationDeps extends AuthDeps {
@@ -62,7 +63,7 @@ async function runJob(deps: ValuationDeps, job: Job): Promise<Outcome> {
     const code = (error as { code?: string }).code;
     const message = (error as Error).message ?? String(error);
     try {
-      if (code === "DM402") {
+      if (isSqlstate(code, sqlstate.paymentRequired)) {
         await deps.store.completeWithout(
           job,
           deps.workerId,
@@ -71,13 +72,13 @@ async function runJob(deps: ValuationDeps, job: Job): Promise<Outcome> {
         );
         return { job_id: job.id, outcome: "refused", valuation_id: null, detail: message };
       }
-      if (code === "P0002") {
+      if (isSqlstate(code, sqlstate.notFound)) {
         await deps.store.completeWithout(job, deps.workerId, { outcome: "skipped", reason: message, property_id: propertyId });
         return { job_id: job.id, outcome: "skipped", valuation_id: null, detail: message };
       }
       await deps.store.fail(job, deps.workerId, message, true);
     } catch (inner) {
-      // Lost the lease (55000) or the database went away: the reaper hands the job out again.
+      // Lost the lease (PT409) or the database went away: the reaper hands the job out again.
       console.error(`valuation: job ${job.id}:`, inner);
     }
     return { job_id: job.id, outcome: "failed", valuation_id: null, detail: message };

@@ -5,7 +5,7 @@
 --     the database owner cannot update, delete or truncate them;
 --   * spend_credits (service_role only) spends idempotently: the same key
 --     twice spends once; more than is available (balance - held) raises
---     DM402 and changes nothing; zero, negative or keyless spends are
+--     PT402 and changes nothing; zero, negative or keyless spends are
 --     refused with 22023.
 
 begin;
@@ -58,13 +58,13 @@ select is((select balance from public.credit_balances where account_id = :'acme'
   'the balance dropped once');
 
 select throws_ok(format($q$ select public.spend_credits(%L, 861, 'b-spend-too-much') $q$, :'acme'),
-  'DM402', null, 'spending more than is available (870 - 10 held) raises DM402');
+  'PT402', null, 'spending more than is available (870 - 10 held) raises PT402');
 select is_empty($$ select 1 from public.credit_transactions where idempotency_key = 'b-spend-too-much' $$,
   'a refused spend leaves no ledger row');
 select is((select balance_after from public.spend_credits(:'acme', 860, 'b-spend-all')), 10,
   'exactly the available credits can be spent (the held 10 remain)');
 select throws_ok(format($q$ select public.spend_credits(%L, 1, 'b-spend-one-more') $q$, :'acme'),
-  'DM402', null, 'held credits cannot be spent (DM402)');
+  'PT402', null, 'held credits cannot be spent (PT402)');
 select throws_ok(format($q$ select public.spend_credits(%L, 0, 'b-spend-zero') $q$, :'acme'),
   '22023', null, 'a zero spend is refused (22023)');
 select throws_ok(format($q$ select public.spend_credits(%L, -5, 'b-spend-negative') $q$, :'acme'),

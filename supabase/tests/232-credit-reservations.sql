@@ -4,13 +4,13 @@
 --   * every member of the account reads its holds (and platform admins,
 --     service_role); strangers see nothing; anon is refused;
 --   * nobody writes holds directly, not even service_role (42501);
---   * a hold counts against what is available; holding more raises DM402;
+--   * a hold counts against what is available; holding more raises PT402;
 --     the same key holds once; non-positive holds are refused (22023);
 --   * capturing turns a hold into exactly one usage row for what was used
 --     (at most the hold) and frees the rest; capturing twice returns the
 --     first capture; capturing more than the hold is refused (22023);
 --   * releasing frees a hold without touching the ledger; releasing after a
---     capture does nothing; capturing after a release raises 55000;
+--     capture does nothing; capturing after a release raises PT409;
 --   * stale holds expire (pg_cron runs expire_credit_reservations).
 
 begin;
@@ -54,13 +54,13 @@ select is((select id from private.credit_reserve(:'acme', 'credits', 100, 'b-hol
 select is((select held from public.credit_balances where account_id = :'acme' and pool = 'credits'), 110,
   'and holds nothing more');
 select throws_ok(format($q$ select private.credit_reserve(%L, 'credits', 791, 'b-hold-too-much') $q$, :'acme'),
-  'DM402', null, 'holding more than is available (900 - 110 = 790) raises DM402');
+  'PT402', null, 'holding more than is available (900 - 110 = 790) raises PT402');
 select throws_ok(format($q$ select private.credit_reserve(%L, 'credits', 0, 'b-hold-zero') $q$, :'acme'),
   '22023', null, 'a zero hold is refused (22023)');
 select throws_ok(format($q$ select private.credit_reserve(%L, 'credits', -5, 'b-hold-negative') $q$, :'acme'),
   '22023', null, 'a negative hold is refused (22023)');
 select throws_ok(format($q$ select public.spend_credits(%L, 791, 'b-spend-over-holds') $q$, :'acme'),
-  'DM402', null, 'a direct spend cannot use held credits (DM402)');
+  'PT402', null, 'a direct spend cannot use held credits (PT402)');
 
 -- ---------------------------------------------------------------- capture
 select id as capture_a from private.credit_capture(:'hold_a', 70) \gset
@@ -101,7 +101,7 @@ select results_eq(
             from public.credit_balances where account_id = %L and pool = 'credits' $q$, :'hold_c', :'acme'),
   $$ values (830, 10, 0) $$, 'a release frees the hold and writes nothing to the ledger');
 select throws_ok(format($q$ select private.credit_capture(%L) $q$, :'hold_c'),
-  '55000', null, 'a released hold cannot be captured (55000)');
+  'PT409', null, 'a released hold cannot be captured (PT409)');
 select throws_ok($$ select private.credit_capture(gen_random_uuid()) $$, '22023', null, 'an unknown hold cannot be captured (22023)');
 
 -- ---------------------------------------------------------------- expiry
@@ -113,7 +113,7 @@ select results_eq(
   format($q$ select r.status, b.held from public.credit_reservations r join public.credit_balances b using (account_id, pool) where r.id = %L $q$, :'hold_d'),
   $$ values ('expired'::text, 10) $$, 'the stale hold is expired and its credits freed');
 select throws_ok(format($q$ select private.credit_capture(%L) $q$, :'hold_d'),
-  '55000', null, 'an expired hold cannot be captured (55000)');
+  'PT409', null, 'an expired hold cannot be captured (PT409)');
 select isnt_empty($$ select 1 from cron.job where jobname = 'expire-credit-reservations' and schedule = '* * * * *' $$,
   'pg_cron expires stale holds every minute');
 

@@ -61,7 +61,7 @@ select results_eq($$ select balance, held, ledger_sum from ledger_state where po
   $$ values (558, 0, 558) $$, 'a pack purchase adds 1,000 and its half refund takes back 500');
 select is_empty($$ select * from private.credit_invariant_violations() $$, 'after the purchase and refund');
 
-select throws_ok(format($q$ select public.spend_credits(%L, 559, 'inv-overdraw') $q$, :'acct'), 'DM402', null,
+select throws_ok(format($q$ select public.spend_credits(%L, 559, 'inv-overdraw') $q$, :'acct'), 'PT402', null,
   'an overdraft is refused');
 select results_eq($$ select balance, held, ledger_sum from ledger_state where pool = 'credits' $$,
   $$ values (558, 0, 558) $$, 'and changes nothing');

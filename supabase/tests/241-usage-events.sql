@@ -4,7 +4,7 @@
 --   * nobody writes usage events directly, not even service_role (42501);
 --   * record_usage counts within the plan's allowance (the live
 --     subscription's plan, else the product's free plan), refuses past it
---     with DM402 unless the plan sells overage, which is recorded billable
+--     with PT402 unless the plan sells overage, which is recorded billable
 --     and priced; unlimited plans never refuse; a repeated key records once.
 
 begin;
@@ -49,15 +49,15 @@ select is((select id from private.record_usage(:'solo_acct', 'reports.market_rep
 select lives_ok(format($q$ select private.record_usage(%L, 'reports.market_report', 2, 'b-free-2') $q$, :'solo_acct'),
   'the allowance can be used up exactly (3 + 2 = 5)');
 select throws_ok(format($q$ select private.record_usage(%L, 'reports.market_report', 1, 'b-free-3') $q$, :'solo_acct'),
-  'DM402', 'the reports.market_report allowance of 5 per period is used up', 'past the free quota, record_usage refuses with DM402');
+  'PT402', 'the reports.market_report allowance of 5 per period is used up', 'past the free quota, record_usage refuses with PT402');
 select is((select id from private.record_usage(:'solo_acct', 'reports.market_report', 3, 'b-free-1')), :'use_1'::bigint,
   'a retried key that was recorded still returns its row past the quota');
 select is((select used from public.usage_counters where account_id = :'solo_acct' and feature = 'reports.market_report'), 5,
   'the counter holds 5: repeats and refusals are not counted');
 select throws_ok(format($q$ select private.record_usage(%L, 'reports.sms', 1, 'b-free-sms') $q$, :'solo_acct'),
-  'DM402', null, 'a zero quota (free SMS) refuses the first use');
+  'PT402', null, 'a zero quota (free SMS) refuses the first use');
 select throws_ok(format($q$ select private.record_usage(%L, 'quicksell.advanced_analytics', 1, 'b-free-analytics') $q$, :'solo_acct'),
-  'DM402', null, 'a feature the plan does not include is refused');
+  'PT402', null, 'a feature the plan does not include is refused');
 select throws_ok(format($q$ select private.record_usage(%L, 'reports.property_report', 0, 'b-free-zero') $q$, :'solo_acct'),
   '22023', null, 'zero units are refused (22023)');
 
@@ -77,7 +77,7 @@ select results_eq(
   $$ select 53, current_period_start from public.subscriptions where provider_subscription_id = 'sub_b_acme' $$,
   'overage is counted too, in the subscription''s period');
 select throws_ok(format($q$ select private.record_usage(%L, 'reports.sms', 51, 'b-solo-sms') $q$, :'acme'),
-  'DM402', null, 'without priced overage (SMS on solo) the allowance is a hard limit');
+  'PT402', null, 'without priced overage (SMS on solo) the allowance is a hard limit');
 
 -- ---------------------------------------------------------------- unlimited
 select lives_ok(format($q$ select private.billing_upsert_subscription('stripe', 'sub_b_acme_agency', %L, %L, 'active', now()) $q$, :'acme', :'agency_id'),

@@ -160,7 +160,7 @@ select is((select type from public.notifications where user_id = tests.get_supab
   'listing_published', 'the seller is told the listing is live');
 select tests.authenticate_as('owner');
 select throws_ok($$ select homes.publish_listing('00000000-0000-4000-b000-000000000001') $$,
-  '55000', null, 'an active listing cannot be published again');
+  'PT409', null, 'an active listing cannot be published again');
 select throws_ok($$ select homes.publish_listing(gen_random_uuid()) $$, '22023', 'listing_id: no such listing',
   'publishing an unknown listing names the field');
 select tests.clear_authentication();
@@ -208,7 +208,7 @@ select tests.authenticate_as('stranger');
 select is_empty($$ select 1 from homes.listings where seller_id = tests.get_supabase_uid('owner') $$, 'a withdrawn listing leaves the market');
 select is_empty($$ select 1 from homes.properties where owner_id = tests.get_supabase_uid('owner') $$, 'and so does its property');
 select tests.authenticate_as('owner');
-select throws_ok($$ select homes.withdraw_listing('00000000-0000-4000-b000-000000000001') $$, '55000', null,
+select throws_ok($$ select homes.withdraw_listing('00000000-0000-4000-b000-000000000001') $$, 'PT409', null,
   'a withdrawn listing cannot be withdrawn again');
 select is((select status from homes.publish_listing('00000000-0000-4000-b000-000000000001')), 'active',
   'withdrawn -> active again through publish_listing');
@@ -219,17 +219,17 @@ select is((select count(*)::int from public.jobs where queue = 'homes.valuation'
 
 -- ---------------------------------------------------------------- the guard holds for every role
 select throws_ok($$ update homes.listings set status = 'sold', sold_price = 1, sold_at = now() where id = '00000000-0000-4000-b000-000000000001' $$,
-  '55000', null, 'even the table owner cannot jump active -> sold');
+  'PT409', null, 'even the table owner cannot jump active -> sold');
 select throws_ok($$ update homes.listings set status = 'under_contract' where id = '00000000-0000-4000-b000-000000000001' $$,
-  '55000', null, 'a listing goes under contract only by accepting an offer');
+  'PT409', null, 'a listing goes under contract only by accepting an offer');
 select throws_ok($$ insert into homes.listings (property_id, seller_id, asking_price, status)
                     values ('00000000-0000-4000-a000-000000000002', tests.get_supabase_uid('owner'), 1, 'sold') $$,
-  '55000', null, 'no listing is born past draft');
+  'PT409', null, 'no listing is born past draft');
 select throws_ok($$ update homes.listings set seller_id = tests.get_supabase_uid('stranger') where id = '00000000-0000-4000-b000-000000000001' $$,
   '42501', null, 'seller_id never changes');
 select is(tests.probe('service_role', $$ update homes.listings set status = 'sold', sold_price = 1, sold_at = now()
                                          where id = '00000000-0000-4000-b000-000000000001' $$),
-  '55000', 'nor can service_role skip a state');
+  'PT409', 'nor can service_role skip a state');
 
 -- The search copy follows the property.
 update homes.properties set bedrooms = 5 where id = '00000000-0000-4000-a000-000000000001';

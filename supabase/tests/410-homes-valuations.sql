@@ -12,7 +12,7 @@
 --     400,000 with confidence 3/5 x (1 - 2 x 0.0408) = 0.551;
 --   * private.homes_store_valuation stores valuation + comparables and
 --     charges homes.valuation in one transaction: past the free plan's 2 it
---     raises DM402 and leaves nothing; too few comparables store no
+--     raises PT402 and leaves nothing; too few comparables store no
 --     estimate and charge nothing; a repeated request key is a no-op.
 
 begin;
@@ -96,7 +96,7 @@ select results_eq(
 select lives_ok($$ select private.homes_store_valuation('00000000-0000-4000-a100-000000000001', 'pgtap-2') $$,
   'the second valuation of the month is included');
 select throws_ok($$ select private.homes_store_valuation('00000000-0000-4000-a100-000000000001', 'pgtap-3') $$,
-  'DM402', null, 'the third on the free plan is refused');
+  'PT402', null, 'the third on the free plan is refused');
 select is((select count(*)::int from homes.valuations where request_key = 'pgtap-3'), 0, 'a refused valuation leaves nothing');
 select is((select count(*)::int from public.usage_events where account_id = tests.get_supabase_uid('owner')), 2,
   'and no usage');

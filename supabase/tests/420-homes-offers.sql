@@ -39,7 +39,7 @@ grant execute on function pg_temp.offer_of(text, uuid) to authenticated, anon;
 -- ---------------------------------------------------------------- not yet on the market
 select tests.authenticate_as('stranger');
 select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 480000) $$,
-  '55000', 'listing_id: this listing is draft and takes no offers', 'no offers on a draft');
+  'PT409', 'listing_id: this listing is draft and takes no offers', 'no offers on a draft');
 
 select tests.authenticate_as('owner');
 select homes.publish_listing('00000000-0000-4000-b200-000000000001');
@@ -127,21 +127,21 @@ select throws_ok($$ select homes.decline_offer(pg_temp.offer_of('member')) $$, '
   'a buyer cannot decline another''s offer');
 select tests.authenticate_as('member');
 select is((select status from homes.withdraw_offer(pg_temp.offer_of('member'))), 'withdrawn', 'the buyer withdraws');
-select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('member')) $$, '55000', null,
+select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('member')) $$, 'PT409', null,
   'only a submitted offer is withdrawn');
 select tests.clear_authentication();
 select is((select count(*)::int from public.notifications where user_id = tests.get_supabase_uid('owner') and type = 'offer_withdrawn'), 1,
   'the seller is told of the withdrawal');
 
 select tests.authenticate_as('owner');
-select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('member')) $$, '55000', null,
+select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('member')) $$, 'PT409', null,
   'a withdrawn offer cannot be accepted');
 select tests.authenticate_as('member');
 select lives_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 465000) $$,
   'after withdrawing, the buyer may offer again');
 select tests.authenticate_as('owner');
 select is((select status from homes.decline_offer(pg_temp.offer_of('member'))), 'declined', 'the seller declines');
-select throws_ok($$ select homes.decline_offer(pg_temp.offer_of('member')) $$, '55000', null, 'declining is final');
+select throws_ok($$ select homes.decline_offer(pg_temp.offer_of('member')) $$, 'PT409', null, 'declining is final');
 select tests.clear_authentication();
 select is((select type from public.notifications where user_id = tests.get_supabase_uid('member') order by created_at desc limit 1),
   'offer_declined', 'the buyer is told of the decline');
@@ -154,15 +154,15 @@ select results_eq(
             (select status from homes.offers where id = pg_temp.offer_of('rival')) $$,
   $$ values ('under_contract'::text, 'declined'::text) $$,
   'in the same transaction the listing goes under contract and the other open offer is declined');
-select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('rival')) $$, '55000', null,
+select throws_ok($$ select homes.accept_offer(pg_temp.offer_of('rival')) $$, 'PT409', null,
   'a declined offer cannot be accepted');
 select tests.authenticate_as('rival');
 select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 600000) $$,
-  '55000', 'listing_id: this listing is under contract and takes no offers', 'no offers under contract');
+  'PT409', 'listing_id: this listing is under contract and takes no offers', 'no offers under contract');
 select is((select status from homes.listings where id = '00000000-0000-4000-b200-000000000001'), 'under_contract',
   'buyers still see the listing, under contract');
 select tests.authenticate_as('stranger');
-select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('stranger')) $$, '55000', null,
+select throws_ok($$ select homes.withdraw_offer(pg_temp.offer_of('stranger')) $$, 'PT409', null,
   'an accepted offer cannot be withdrawn');
 select tests.clear_authentication();
 select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('stranger') and type = 'offer_accepted'),
@@ -172,9 +172,9 @@ select ok(exists (select 1 from public.notifications where user_id = tests.get_s
 select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('owner') and type = 'listing_under_contract'),
   'the seller is told the listing is under contract');
 select throws_ok($$ update homes.offers set status = 'submitted' where id = pg_temp.offer_of('rival') $$,
-  '55000', null, 'even the table owner cannot reopen a declined offer');
+  'PT409', null, 'even the table owner cannot reopen a declined offer');
 select throws_ok($$ update homes.offers set status = 'accepted' where id = pg_temp.offer_of('member') $$,
-  '55000', null, 'nor accept a declined one');
+  'PT409', null, 'nor accept a declined one');
 
 -- ---------------------------------------------------------------- fell through, then sold
 select tests.authenticate_as('admin');
@@ -188,7 +188,7 @@ select is((select status from homes.offers where id = pg_temp.offer_of('stranger
 select tests.authenticate_as('rival');
 select lives_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 455000) $$, 'offers come in again');
 select tests.authenticate_as('owner');
-select throws_ok($$ select homes.mark_sold('00000000-0000-4000-b200-000000000001') $$, '55000', null,
+select throws_ok($$ select homes.mark_sold('00000000-0000-4000-b200-000000000001') $$, 'PT409', null,
   'an active listing cannot be marked sold');
 select homes.accept_offer(pg_temp.offer_of('rival'));
 select results_eq($$ select status, sold_price from homes.mark_sold('00000000-0000-4000-b200-000000000001') $$,
@@ -197,12 +197,12 @@ select results_eq($$ select last_sold_price, last_sold_at from homes.properties 
   $$ values (455000.00::numeric(14,2), current_date) $$, 'and records the sale on the property (a future comparable)');
 select tests.authenticate_as('member');
 select throws_ok($$ select homes.submit_offer('00000000-0000-4000-b200-000000000001', 900000) $$,
-  '55000', 'listing_id: this listing is sold and takes no offers', 'a sold listing takes no offers');
+  'PT409', 'listing_id: this listing is sold and takes no offers', 'a sold listing takes no offers');
 select tests.clear_authentication();
 select ok(exists (select 1 from public.notifications where user_id = tests.get_supabase_uid('rival') and type = 'purchase_completed'),
   'the buyer is told the purchase is complete');
 select throws_ok($$ update homes.listings set status = 'active' where id = '00000000-0000-4000-b200-000000000001' $$,
-  '55000', null, 'a sale is final');
+  'PT409', null, 'a sale is final');
 
 select * from finish();
 rollback;

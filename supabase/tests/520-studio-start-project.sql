@@ -4,7 +4,7 @@
 --     cheapest default when no service is named); unknown models and
 --     services that do not offer a job type are refused (22023, by field);
 --   * the payer must be an account the user belongs to (42501);
---   * too few credits: DM402 and nothing at all is left behind;
+--   * too few credits: PT402 and nothing at all is left behind;
 --   * the same user and key return the first project: charged once;
 --   * a personal account gets the seed's 50 welcome credits once;
 --   * photo edits of several images make one job (and one hold) per image.
@@ -57,11 +57,11 @@ select balance - held as available from public.credit_balances where account_id 
 select tests.authenticate_as_service_role();
 select throws_ok(format($q$ select private.studio_start_project(%L, %L, 'video', 'Too much', 'replicate', null,
                            '{"durationSeconds": 5}', 'p-11') $q$, :'owner_id', :'empty_team'),
-  'DM402', 'insufficient credits: 0 available, 40 needed', 'an account without credits is refused with DM402');
+  'PT402', 'insufficient credits: 0 available, 40 needed', 'an account without credits is refused with PT402');
 select throws_ok(format($q$ select private.studio_start_project(%L, %L, 'photo_edit', 'Three', 'nano_banana', null,
                            '{"images": [{"url": "https://x/1.jpg"}, {"url": "https://x/2.jpg"}, {"url": "https://x/3.jpg"}]}', 'p-12') $q$,
                         :'owner_id', :'small_team'),
-  'DM402', 'insufficient credits: 12 available, 15 needed', 'three 5-credit photos on 12 credits: two would fit, the request is refused as a whole');
+  'PT402', 'insufficient credits: 12 available, 15 needed', 'three 5-credit photos on 12 credits: two would fit, the request is refused as a whole');
 select tests.clear_authentication();
 select results_eq(
   $$ select (select count(*)::int from studio.projects), (select count(*)::int from public.credit_reservations), (select count(*)::int from public.jobs) $$,

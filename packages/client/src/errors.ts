@@ -1,12 +1,19 @@
 // One error type for everything the client returns as a failure: input the
 // client refused (status 400, with the field), a PostgREST / Postgres error
 // (its SQLSTATE in `code`), or a function's { error: { code, message, field } }.
+// Statuses come from the shared contract (@domus/contracts/errors.ts), the same
+// map the functions answer by, so a state conflict is 409, a credit refusal 402
+// and a missing row 404 wherever they came from.
+import { errorForSqlstate, fieldOf } from "@domus/contracts/errors.ts";
+
 export class DomusError extends Error {
   constructor(
     message: string,
     readonly code: string,
     readonly status: number,
     readonly field?: string,
+    /** Sending the same request again may succeed (a serialization failure or deadlock). */
+    readonly retryable = false,
   ) {
     super(message);
     this.name = "DomusError";
@@ -20,24 +27,22 @@ interface PostgrestLikeError {
   hint?: string | null;
 }
 
-/** Maps SQLSTATEs our functions raise to HTTP-ish statuses. */
-const STATUS_BY_SQLSTATE: Record<string, number> = {
-  "42501": 403, // insufficient_privilege
-  "22023": 400, // invalid_parameter_value
-  "23505": 409, // unique_violation
-  "23514": 400, // check_violation
-  "23503": 409, // foreign_key_violation
-  PGRST116: 404, // no rows for .single()
-};
-
-export function fromPostgrest(error: PostgrestLikeError): DomusError {
-  const code = error.code ?? "unknown";
-  const field = /^([a-z_]+): /.exec(error.message)?.[1];
-  return new DomusError(error.message, code, STATUS_BY_SQLSTATE[code] ?? 500, field);
+/**
+ * A PostgREST error as a DomusError. `httpStatus` (what supabase-js returns
+ * beside the error) only breaks the one tie the code leaves open: 42501 is 401
+ * for an anonymous caller and 403 otherwise.
+ */
+export function fromPostgrest(error: PostgrestLikeError, httpStatus?: number): DomusError {
+  const code = error.code || "unknown";
+  const kind = errorForSqlstate(code, { detail: error.details, anon: httpStatus === 401 });
+  // Without a database code (a network failure, a proxy's answer) the HTTP status is all there is.
+  const isSqlstate = /^[0-9A-Z]{5}$|^PGRST/.test(code);
+  const status = !isSqlstate && httpStatus && httpStatus >= 400 ? httpStatus : kind.status;
+  return new DomusError(error.message, code, status, fieldOf(error.message), kind.retryable);
 }
 
 /** Unwraps a supabase-js result or throws a DomusError. */
-export function unwrap<T>(result: { data: T | null; error: PostgrestLikeError | null }): T {
-  if (result.error) throw fromPostgrest(result.error);
+export function unwrap<T>(result: { data: T | null; error: PostgrestLikeError | null; status?: number }): T {
+  if (result.error) throw fromPostgrest(result.error, result.status);
   return result.data as T;
 }

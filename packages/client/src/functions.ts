@@ -2,6 +2,7 @@
 // shared contracts so a drifted function fails loudly in the client.
 import { healthResponse, type HealthResponse } from "@domus/contracts/health.ts";
 import { meResponse, type MeResponse } from "@domus/contracts/me.ts";
+import { errorNameForStatus } from "@domus/contracts/errors.ts";
 import type { ZodType } from "zod";
 import { DomusError } from "./errors.ts";
 import type { DomusSupabase } from "./supabase.ts";
@@ -22,13 +23,15 @@ async function invoke<T>(supabase: DomusSupabase, name: string, schema: ZodType<
     let field: string | undefined;
     if (context && typeof context.json === "function") {
       status = context.status;
+      // The gateway's own answers (no such function...) carry a numeric code: name them by status.
+      code = errorNameForStatus(status);
       const body = await context.json().catch(() => null);
       const detail = body?.error ?? body;
       if (detail?.message) message = detail.message;
       if (typeof detail?.code === "string") code = detail.code;
       if (typeof detail?.field === "string") field = detail.field;
     }
-    throw new DomusError(message, code, status, field);
+    throw new DomusError(message, code, status, field, status === 503);
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new DomusError(`${name}: unexpected response shape`, "contract_mismatch", 502);

@@ -1,3 +1,4 @@
+import { formatZodError } from "@domus/contracts/errors.ts";
 import type { ZodType } from "zod";
 import { DomusError } from "./errors.ts";
 
@@ -5,7 +6,6 @@ import { DomusError } from "./errors.ts";
 export function validate<T>(schema: ZodType<T, any, any>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join(".") || "input";
-  throw new DomusError(`${field}: ${issue.message}`, "invalid_request", 400, field);
+  const { field, message } = formatZodError(parsed.error, "input");
+  throw new DomusError(message, "invalid_request", 400, field);
 }

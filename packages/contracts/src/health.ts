@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { text } from "./errors.ts";
 
 export const healthResponse = z.object({
   status: z.enum(["ok", "degraded"]),
   database: z.enum(["up", "down"]),
-  time: z.string(),
+  time: text(),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;

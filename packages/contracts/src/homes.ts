@@ -1,22 +1,23 @@
 // Homes contracts shared by the `valuation` function and @domus/client:
 // input of the client's writes and searches, and the function's answers.
 import { z } from "zod";
+import { text } from "./errors.ts";
 
-const uuid = z.string().uuid();
+const uuid = text().uuid();
 const money = z.number().positive().max(999_999_999_999.99).multipleOf(0.01, "at most two decimals");
-const currency = z.string().regex(/^[A-Z]{3}$/, "a three-letter currency code");
+const currency = text().regex(/^[A-Z]{3}$/, "a three-letter currency code");
 
 export const propertyInput = z.object({
-  address: z.string().trim().min(1).max(300),
-  city: z.string().trim().min(1).max(100),
-  state: z.string().trim().min(1).max(100),
-  postal_code: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, "not a postal code"),
+  address: text().trim().min(1).max(300),
+  city: text().trim().min(1).max(100),
+  state: text().trim().min(1).max(100),
+  postal_code: text().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, "not a postal code"),
   bedrooms: z.number().int().min(0).max(50),
   bathrooms: z.number().min(0).max(50).multipleOf(0.5, "whole or half bathrooms"),
   living_area_sqft: z.number().int().min(100).max(100_000),
   lot_size_sqft: z.number().int().min(0).max(100_000_000).nullish(),
   year_built: z.number().int().min(1600).max(2100).nullish(),
-  description: z.string().max(10_000).nullish(),
+  description: text().max(10_000).nullish(),
   currency: currency.optional(),
 });
 export type PropertyInput = z.input<typeof propertyInput>;
@@ -38,9 +39,9 @@ export type ListingInput = z.input<typeof listingInput>;
 export const searchSort = z.enum(["newest", "price_asc", "price_desc"]);
 
 export const searchFilters = z.object({
-  city: z.string().min(1).max(100).optional(),
-  state: z.string().min(1).max(100).optional(),
-  postal_code: z.string().min(1).max(12).optional(),
+  city: text().min(1).max(100).optional(),
+  state: text().min(1).max(100).optional(),
+  postal_code: text().min(1).max(12).optional(),
   min_price: z.number().nonnegative().optional(),
   max_price: z.number().positive().optional(),
   min_bedrooms: z.number().int().min(0).optional(),
@@ -49,7 +50,7 @@ export const searchFilters = z.object({
   min_living_area: z.number().int().min(0).optional(),
   max_living_area: z.number().int().positive().optional(),
   sort: searchSort.default("newest"),
-  after: z.string().min(1).max(200).optional(),
+  after: text().min(1).max(200).optional(),
   page_size: z.number().int().min(1).max(100).default(20),
 }).refine((f) => f.min_price === undefined || f.max_price === undefined || f.min_price <= f.max_price, {
   message: "must not exceed max_price",
@@ -60,7 +61,7 @@ export type SearchFilters = z.input<typeof searchFilters>;
 export const offerInput = z.object({
   listing_id: uuid,
   amount: money,
-  message: z.string().max(2000).optional(),
+  message: text().max(2000).optional(),
 });
 export type OfferInput = z.input<typeof offerInput>;
 
@@ -79,8 +80,8 @@ export const workerRequest = z.object({
 export const comparable = z.object({
   rank: z.number().int(),
   property_id: uuid.nullable(),
-  city: z.string(),
-  postal_code: z.string(),
+  city: text(),
+  postal_code: text(),
   bedrooms: z.number(),
   bathrooms: z.number(),
   living_area_sqft: z.number(),
@@ -88,7 +89,7 @@ export const comparable = z.object({
   year_built: z.number().nullable(),
   price: z.number(),
   price_kind: z.enum(["sold", "asking"]),
-  price_date: z.string(),
+  price_date: text(),
   price_per_sqft: z.number(),
   similarity: z.number(),
   weight: z.number(),
@@ -102,15 +103,15 @@ export const valuation = z.object({
   estimate: z.number().nullable(),
   estimate_low: z.number().nullable(),
   estimate_high: z.number().nullable(),
-  currency: z.string(),
+  currency: text(),
   confidence: z.number(),
-  valuation_method: z.string(),
+  valuation_method: text(),
   source: z.enum(["owner", "engine"]),
   comparables_count: z.number().int(),
-  details: z.record(z.unknown()),
+  details: z.record(text(), z.unknown()),
   listing_id: uuid.nullable(),
   usage_event_id: z.number().int().nullable(),
-  created_at: z.string(),
+  created_at: text(),
 });
 
 export const valuationResponse = z.object({
@@ -125,13 +126,13 @@ export const jobOutcome = z.enum(["valued", "insufficient", "refused", "skipped"
 
 export const workerResponse = z.object({
   queue: z.literal("homes.valuation"),
-  worker: z.string(),
+  worker: text(),
   claimed: z.number().int(),
   valued: z.number().int(),
   insufficient: z.number().int(),
   refused: z.number().int(),
   skipped: z.number().int(),
   failed: z.number().int(),
-  jobs: z.array(z.object({ job_id: z.number().int(), outcome: jobOutcome, valuation_id: uuid.nullable(), detail: z.string().nullable() })),
+  jobs: z.array(z.object({ job_id: z.number().int(), outcome: jobOutcome, valuation_id: uuid.nullable(), detail: text().nullable() })),
 });
 export type WorkerResponse = z.infer<typeof workerResponse>;

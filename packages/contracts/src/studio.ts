@@ -2,6 +2,7 @@
 // @domus/client: starting an AI project, the worker's answer, and the CRM,
 // media and template inputs the client validates before writing.
 import { z } from "zod";
+import { text } from "./errors.ts";
 
 export const projectType = z.enum(["photo_edit", "video", "template"]);
 export type ProjectType = z.infer<typeof projectType>;
@@ -22,15 +23,15 @@ export type PhotoStyle = z.infer<typeof photoStyle>;
 /** A source image: an object in the studio-media bucket under your own folder, or an http(s) URL. */
 export const imageRef = z.union([
   z.object({
-    path: z.string().min(3).max(500)
+    path: text().min(3).max(500)
       .regex(/^[0-9a-f-]{36}\/[A-Za-z0-9._\/-]+$/, "not a studio-media path (<your user id>/...)")
       .refine((p) => !p.split("/").includes(".."), "must not contain '..'"),
   }).strict(),
-  z.object({ url: z.string().url().max(2000).regex(/^https?:\/\//, "must be an http(s) URL") }).strict(),
+  z.object({ url: text().url().max(2000).regex(/^https?:\/\//, "must be an http(s) URL") }).strict(),
 ]);
 export type ImageRef = z.infer<typeof imageRef>;
 
-const prompt = z.string().trim().min(1).max(2000);
+const prompt = text().trim().min(1).max(2000);
 const dimension = z.number().int().min(16).max(2048);
 
 export const photoEditInput = z.object({
@@ -52,7 +53,7 @@ export const videoInput = z.object({
 export const templateInput = z.object({
   prompt: prompt.optional(),
   image: imageRef.optional(),
-  fields: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "field names are lower_snake_case"), z.string().max(300))
+  fields: z.record(text().regex(/^[a-z][a-z0-9_]{0,39}$/, "field names are lower_snake_case"), text().max(300))
     .refine((f) => Object.keys(f).length <= 20, "at most 20 fields")
     .default({}),
   width: dimension.optional(),
@@ -60,16 +61,16 @@ export const templateInput = z.object({
 }).strict();
 
 const common = {
-  name: z.string().trim().min(1).max(200),
+  name: text().trim().min(1).max(200),
   service: aiService.optional(),
-  model: z.string().regex(/^[A-Za-z0-9._\/:-]{1,120}$/, "not a model identifier").optional(),
+  model: text().regex(/^[A-Za-z0-9._\/:-]{1,120}$/, "not a model identifier").optional(),
   /** Whose credits pay: your personal account (default) or a team you belong to. */
-  accountId: z.string().uuid().optional(),
+  accountId: text().uuid().optional(),
   /** The same key from the same user returns the first project and charges once. */
-  idempotencyKey: z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/, "8 to 200 letters, digits or ._:-").optional(),
-  templateId: z.string().uuid().optional(),
-  listingId: z.string().uuid().optional(),
-  contactId: z.string().uuid().optional(),
+  idempotencyKey: text().regex(/^[A-Za-z0-9._:-]{8,200}$/, "8 to 200 letters, digits or ._:-").optional(),
+  templateId: text().uuid().optional(),
+  listingId: text().uuid().optional(),
+  contactId: text().uuid().optional(),
 };
 
 export const startProjectInput = z.discriminatedUnion("type", [
@@ -81,19 +82,19 @@ export type StartProjectInput = z.input<typeof startProjectInput>;
 export type StartProjectRequest = z.infer<typeof startProjectInput>;
 
 export const projectSummary = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
+  id: text().uuid(),
+  name: text(),
   type: projectType,
   status: jobStatus,
-  accountId: z.string().uuid(),
+  accountId: text().uuid(),
   creditCost: z.number().int(),
-  createdAt: z.string(),
+  createdAt: text(),
 });
 
 export const jobSummary = z.object({
-  id: z.string().uuid(),
+  id: text().uuid(),
   service: aiService,
-  model: z.string(),
+  model: text(),
   status: jobStatus,
   creditCost: z.number().int(),
 });
@@ -115,16 +116,16 @@ export const workerInput = z.object({
 
 export const workerOutcome = z.enum(["completed", "retrying", "failed", "lease_lost", "hold_expired"]);
 export const workerResponse = z.object({
-  worker: z.string(),
+  worker: text(),
   claimed: z.number().int(),
-  outcomes: z.record(z.number().int()),
+  outcomes: z.record(text(), z.number().int()),
   jobs: z.array(z.object({
-    aiJobId: z.string().uuid(),
+    aiJobId: text().uuid(),
     queueJobId: z.number().int(),
     outcome: workerOutcome,
     mode: z.enum(["live", "local"]).optional(),
     latencyMs: z.number().int(),
-    error: z.string().optional(),
+    error: text().optional(),
   })),
   /** Time spent per phase, summed over the jobs (they overlap within a batch). */
   phases: z.object({ claim_ms: z.number(), provider_ms: z.number(), storage_ms: z.number(), settle_ms: z.number() }).optional(),
@@ -134,26 +135,26 @@ export type WorkerResponse = z.infer<typeof workerResponse>;
 
 // ------------------------------------------------------------------ CRM, media, templates
 
-const tags = z.array(z.string().trim().min(1).max(50)).max(50);
-const nullableText = (max: number) => z.string().max(max).nullable();
+const tags = z.array(text().trim().min(1).max(50)).max(50);
+const nullableText = (max: number) => text().max(max).nullable();
 
 export const contactInput = z.object({
-  name: z.string().trim().min(1).max(200),
-  email: z.string().email().max(320).nullable(),
+  name: text().trim().min(1).max(200),
+  email: text().email().max(320).nullable(),
   phone: nullableText(40),
   type: contactType,
   status: contactStatus,
   notes: nullableText(10_000),
   tags,
-  last_contacted_at: z.string().datetime({ offset: true }).nullable(),
+  last_contacted_at: text().datetime({ offset: true }).nullable(),
 }).partial().required({ name: true }).strict();
 export type ContactInput = z.infer<typeof contactInput>;
 export const contactPatch = contactInput.partial().strict();
 export type ContactPatch = z.infer<typeof contactPatch>;
 
 export const listingInput = z.object({
-  address: z.string().trim().min(1).max(500),
-  contact_id: z.string().uuid().nullable(),
+  address: text().trim().min(1).max(500),
+  contact_id: text().uuid().nullable(),
   city: nullableText(200),
   state: nullableText(200),
   zip_code: nullableText(20),
@@ -169,13 +170,13 @@ export const listingPatch = listingInput.partial().strict();
 export type ListingPatch = z.infer<typeof listingPatch>;
 
 export const templateRecordInput = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: text().trim().min(1).max(200),
   type: templateType,
   description: nullableText(2000),
-  thumbnail_url: z.string().url().max(2000).nullable(),
-  output_url: z.string().url().max(2000).nullable(),
+  thumbnail_url: text().url().max(2000).nullable(),
+  output_url: text().url().max(2000).nullable(),
   prompt_template: nullableText(4000),
-  settings: z.record(z.unknown()),
+  settings: z.record(text(), z.unknown()),
   is_public: z.boolean(),
 }).partial().required({ name: true, type: true }).strict();
 export type TemplateRecordInput = z.infer<typeof templateRecordInput>;
@@ -187,7 +188,7 @@ export const mediaPatch = z.object({
   description: nullableText(5000),
   tags,
   is_favorite: z.boolean(),
-  listing_id: z.string().uuid().nullable(),
-  contact_id: z.string().uuid().nullable(),
+  listing_id: text().uuid().nullable(),
+  contact_id: text().uuid().nullable(),
 }).partial().strict();
 export type MediaPatch = z.infer<typeof mediaPatch>;
