@@ -9,8 +9,6 @@ import { createDomusClient, DomusError } from "@domus/client";
 import { TEXT_MESSAGE } from "@domus/contracts/errors.ts";
 import { functionInvoker } from "../packages/client/src/functions.ts";
 import { fromPostgrest } from "../packages/client/src/errors.ts";
-import { createClient } from "@supabase/supabase-js";
-import type { DomusSupabase } from "../packages/client/src/supabase.ts";
 import { z, type ZodTypeAny } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
 import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
@@ -95,10 +93,7 @@ describe("a real refusal from the live database", () => {
 describe("the functions gateway", () => {
   it("a function that does not exist reaches the caller as a 404 not_found", async () => {
     const env = stackEnv();
-    const supabase = createClient(env.functionsUrl.replace(/\/functions\/v1$/, ""), env.anonKey, {
-      auth: { persistSession: false, autoRefreshToken: false },
-    }) as unknown as DomusSupabase;
-    (supabase.functions as unknown as { url: string }).url = env.functionsUrl;
+    const { supabase } = createDomusClient({ url: env.functionsUrl.replace(/\/functions\/v1$/, ""), anonKey: env.anonKey });
     const error = await functionInvoker(supabase)("no-such-function", z.unknown(), { method: "GET" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomusError);
     expect(error).toMatchObject({ status: 404, code: "not_found" });
