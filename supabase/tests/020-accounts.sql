@@ -144,7 +144,7 @@ select tests.authenticate_as('alice');
 select throws_ok($$ select public.transfer_account_ownership(auth.uid(), tests.get_supabase_uid('mia')) $$,
   '22023', null, 'a personal account cannot be transferred');
 select throws_ok($$ select public.transfer_account_ownership(tests.account_id('acme'), tests.get_supabase_uid('sam')) $$,
-  '22023', null, 'ownership cannot go to someone outside the account');
+  'PT404', null, 'ownership cannot go to someone outside the account');
 select is(
   (select primary_owner_user_id from public.transfer_account_ownership(tests.account_id('acme'), tests.get_supabase_uid('mia'))),
   tests.get_supabase_uid('mia'),
