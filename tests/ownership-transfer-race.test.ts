@@ -8,11 +8,14 @@
 //     still transfer it to someone else;
 //   * transfer first: the leave (or removal) runs after it, sees the new
 //     primary owner and is refused with 42501; the new owner keeps an owner
-//     membership and sees the team.
+//     membership and sees the team;
+//   * an invitation from the incoming owner accepted mid-transfer (holding
+//     the sender's membership, then inserting a membership) does not
+//     deadlock with the transfer: both succeed.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { closeDb, createUser, db, userClaims } from "./support/db.ts";
+import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
 import { stackEnv } from "./support/stack-env.ts";
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -146,4 +149,34 @@ describe("ownership transfer racing the incoming owner's departure", () => {
       expect(rows).toHaveLength(1);
     });
   }
+
+  it("an invitation from the incoming owner, accepted mid-transfer, does not deadlock with it", async () => {
+    const t = await team("invite-mid-transfer");
+    const invitee = await createUser("invite-mid-transfer-invitee");
+    const { rows: [invitation] } = await asRequest(userClaims(t.admin), (c) =>
+      c.query("select public.create_invitation($1, 'member') ->> 'token' as token", [t.id]), { commit: true });
+    // The acceptance has got as far as holding its sender's membership (as
+    // private.usable_invitation_for does) when the transfer to that sender starts.
+    const accepting = new pg.Client({ connectionString: stackEnv().dbUrl });
+    await accepting.connect();
+    open.push(accepting);
+    await accepting.query("begin");
+    await accepting.query("select 1 from public.account_memberships where account_id = $1 and user_id = $2 for share", [t.id, t.admin.id]);
+    await accepting.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
+      JSON.stringify(userClaims(invitee)),
+    ]);
+
+    const transferring = await requestAs(t.owner);
+    const transferred = outcome(transfer(transferring, t, t.admin));
+    await waitUntilBlocked(transferring.pid);
+    expect(await outcome(accepting.query("select public.accept_invitation($1)", [invitation.token]))).toBe("ok");
+    await accepting.query("commit");
+    expect(await transferred).toBe("ok");
+    await transferring.query("commit");
+
+    const after = await state(t);
+    expect(after.primaryOwner).toBe(t.admin.id);
+    expect(after.roles[t.admin.id]).toBe("owner");
+    expect(after.roles[invitee.id]).toBe("member");
+  });
 });

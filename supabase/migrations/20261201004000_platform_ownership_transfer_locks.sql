@@ -13,8 +13,12 @@
 --
 -- Invariants:
 --   * lock order is the account row, then the incoming owner's membership
---     row (both FOR UPDATE), so two transfers, or a transfer and a leave or
---     removal, serialise instead of interleaving;
+--     row, so two transfers, or a transfer and a leave or removal, serialise
+--     instead of interleaving. Both are FOR NO KEY UPDATE (what the updates
+--     take anyway): FOR UPDATE on the account would also block the FK key
+--     share of a membership insert, and an invitation being accepted holds
+--     its sender's membership while it inserts one, a deadlock when the
+--     sender is the incoming owner;
 --   * a removal that waited on the transfer runs its guard trigger after the
 --     transfer committed, sees the new primary owner and is refused (42501);
 --   * a transfer that waited on a removal finds no membership and is refused
@@ -46,7 +50,7 @@ begin
 
   select * into v_account from public.accounts a
   where a.id = transfer_account_ownership.account_id
-  for update;
+  for no key update;
   -- Non-members get "not found", as RLS would answer them for the row itself.
   if not found or private.member_role(v_account.id, v_user) is null then
     raise exception 'account_id: no such account' using errcode = 'PT404';
@@ -62,7 +66,7 @@ begin
   -- it is after it: gone means refused.
   select m.role into v_role from public.account_memberships m
   where m.account_id = v_account.id and m.user_id = new_owner_id
-  for update;
+  for no key update;
   if not found then
     raise exception 'new_owner_id: not a member of the account' using errcode = 'PT404';
   end if;
