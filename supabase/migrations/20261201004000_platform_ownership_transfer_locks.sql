@@ -42,7 +42,6 @@ as $$
 declare
   v_user uuid := (select auth.uid());
   v_account public.accounts;
-  v_role public.account_role;
 begin
   if v_user is null then
     raise exception 'sign in to transfer an account' using errcode = '42501';
@@ -64,7 +63,7 @@ begin
 
   -- Waits for a concurrent leave or removal to finish, then reads the row as
   -- it is after it: gone means refused.
-  select m.role into v_role from public.account_memberships m
+  perform 1 from public.account_memberships m
   where m.account_id = v_account.id and m.user_id = new_owner_id
   for no key update;
   if not found then
