@@ -51,7 +51,8 @@ begin
   where a.id = transfer_account_ownership.account_id
   for no key update;
   -- Non-members get "not found", as RLS would answer them for the row itself.
-  if not found or private.member_role(v_account.id, v_user) is null then
+  if not found or (v_account.primary_owner_user_id is distinct from v_user
+                   and private.member_role(v_account.id, v_user) is null) then
     raise exception 'account_id: no such account' using errcode = 'PT404';
   end if;
   if v_account.primary_owner_user_id is distinct from v_user then
