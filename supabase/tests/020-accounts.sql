@@ -135,7 +135,7 @@ select tests.authenticate_as('owner');
 select throws_ok($$ select public.transfer_account_ownership(auth.uid(), tests.get_supabase_uid('member')) $$,
   '22023', null, 'a personal account cannot be transferred');
 select throws_ok($$ select public.transfer_account_ownership(tests.account_id('team-a'), tests.get_supabase_uid('stranger')) $$,
-  '22023', null, 'ownership cannot go to someone outside the account');
+  'PT404', null, 'ownership cannot go to someone outside the account');
 select is(
   (select primary_owner_user_id from public.transfer_account_ownership(tests.account_id('team-a'), tests.get_supabase_uid('member'))),
   tests.get_supabase_uid('member'),

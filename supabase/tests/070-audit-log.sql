@@ -28,7 +28,7 @@ select tests.clear_authentication();
 select tests.add_account_member(tests.account_id('acme'), 'adam', 'admin');
 select tests.add_account_member(tests.account_id('acme'), 'mia', 'member');
 select tests.authenticate_as('alice');
-set local request.headers = '{"x-forwarded-for": "203.0.113.7, 10.0.0.1"}';
+set local request.headers = '{"cf-connecting-ip": "203.0.113.7", "x-forwarded-for": "10.0.0.1"}';
 update public.accounts set name = 'Acme Corp' where slug = 'acme';
 reset request.headers;
 update public.accounts set name = 'Acme Corp' where slug = 'acme';   -- changes nothing
@@ -62,7 +62,7 @@ select results_eq(
      from public.audit_log where resource_type = 'public.accounts' and action = 'UPDATE'
        and account_id = tests.account_id('acme') $$,
   $$ values ('Acme'::text, 'Acme Corp'::text, '203.0.113.7'::inet) $$,
-  'a rename is logged once, with old and new values and the first forwarded IP; a no-op update is not logged');
+  'a rename is logged once, with old and new values and the trusted client IP; a no-op update is not logged');
 select results_eq(
   $$ select old_values ->> 'role', new_values ->> 'role', actor_id from public.audit_log
      where resource_type = 'public.account_memberships' and action = 'UPDATE' $$,

@@ -26,7 +26,7 @@ select throws_ok($$ select * from public.analytics_events $$, '42501', null, 'an
 
 -- ---------------------------------------------------------------- record
 select tests.authenticate_as('member');
-set local request.headers = '{"x-forwarded-for": "198.51.100.4"}';
+set local request.headers = '{"cf-connecting-ip": "198.51.100.4"}';
 select results_eq(
   $$ insert into public.analytics_events (product, event_type, event_name, context)
      values ('quicksell', 'listing.viewed', 'Viewed listing', '{"listing_id": "L1"}')
