@@ -18,7 +18,8 @@ import {
   itnFields,
   signatureOf,
 } from "../_shared/payfast.ts";
-import { createHandler, type PayfastItnDeps } from "./index.ts";
+import { createHandler } from "./index.ts";
+import type { PayfastItnDeps } from "./itn.ts";
 import { assert, assertEquals, closeTestSql, ledgerViolations, newUser, testSql } from "../_shared/testing.ts";
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
@@ -130,7 +131,7 @@ function harness(overrides: Partial<PayfastItnDeps> = {}) {
     async post(fields: Fields, ip = "127.0.0.1") {
       const res = await handler(new Request("http://localhost/functions/v1/payfast-itn", {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": ip },
+        headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": ip },
         body: new URLSearchParams(fields).toString(),
       }));
       await Promise.all(pending.splice(0));
