@@ -154,9 +154,9 @@ export function billingStore(sql: Sql) {
     },
 
     /** Records what of a running refunded total is not yet recorded, under the payment's lock; null when nothing was new. */
-    async recordRefundedTotal(provider: Provider, chargeRef: string, paymentId: string, totalRefunded: string, reason: string | null) {
+    async recordRefundedTotal(provider: Provider, refundRef: string, paymentId: string, totalRefunded: string, reason: string | null) {
       const [row] = await sql`
-        select r.id, r.amount from private.billing_record_refunded_total(${provider}::public.billing_provider, ${chargeRef},
+        select r.id, r.amount from private.billing_record_refunded_total(${provider}::public.billing_provider, ${refundRef},
           ${paymentId}::uuid, ${totalRefunded}::numeric, ${reason}) r`;
       return row?.id ? (row as { id: string; amount: string }) : null;
     },

@@ -122,7 +122,7 @@ export const failed = (error: string, accountId: string | null = null): Outcome 
 export function recordGenuine(
   store: BillingStore,
   received: Received,
-  event: { eventId: string; eventType: string; payload: unknown; eventCreatedAt?: Date | null },
+  event: { eventId: string | null; eventType: string; payload: unknown; eventCreatedAt?: Date | null },
 ): Promise<RecordedEvent> {
   return store.recordEvent({
     provider: received.provider,

@@ -174,12 +174,13 @@ end;
 $$;
 
 -- A provider's running refunded total for a payment (Stripe charge.refunded
--- without a refunds list). Records the part not yet recorded, keyed
--- '<charge>:<total>'; returns null when the total is already covered (an
--- older or repeated state, or a concurrent delivery that got there first).
+-- without a refunds list). Records the part not yet recorded under
+-- p_refund_ref (the caller keys it by the total, e.g. '<charge>:<total>');
+-- returns null when the total is already covered (an older or repeated
+-- state, or a concurrent delivery that got there first).
 create or replace function private.billing_record_refunded_total(
   p_provider public.billing_provider,
-  p_charge_ref text,
+  p_refund_ref text,
   p_payment_id uuid,
   p_total_refunded numeric,
   p_reason text default null
@@ -193,8 +194,8 @@ as $$
 declare
   v_payment public.payments;
 begin
-  if p_charge_ref is null or btrim(p_charge_ref) = '' then
-    raise exception 'charge_ref: required' using errcode = '22023';
+  if p_refund_ref is null or btrim(p_refund_ref) = '' then
+    raise exception 'refund_ref: required' using errcode = '22023';
   end if;
   if p_total_refunded is null or p_total_refunded < 0 then
     raise exception 'total_refunded: must be zero or more' using errcode = '22023';
@@ -210,7 +211,7 @@ begin
   if p_total_refunded <= v_payment.amount_refunded then
     return null;
   end if;
-  return private.billing_record_refund(p_provider, p_charge_ref || ':' || p_total_refunded::text, p_payment_id,
+  return private.billing_record_refund(p_provider, p_refund_ref, p_payment_id,
     p_total_refunded - v_payment.amount_refunded, p_reason);
 end;
 $$;
