@@ -866,6 +866,8 @@ export type Database = {
           event_type: string;
           id: string;
           payload: NonNullable<Json>;
+          payload_bytes: number | null;
+          payload_sha256: string | null;
           processed_at: string | null;
           provider: Database["public"]["Enums"]["billing_provider"];
           received_at: string;
@@ -883,6 +885,8 @@ export type Database = {
           event_type: string;
           id?: string;
           payload: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
           processed_at?: string | null;
           provider: Database["public"]["Enums"]["billing_provider"];
           received_at?: string;
@@ -899,6 +903,8 @@ export type Database = {
           event_type?: string;
           id?: string;
           payload?: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
           processed_at?: string | null;
           provider?: Database["public"]["Enums"]["billing_provider"];
           received_at?: string;
