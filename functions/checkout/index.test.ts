@@ -19,7 +19,8 @@ import {
 import { createHandler as payfastItn } from "../payfast-itn/index.ts";
 import { withSocketAddress } from "../_shared/client-address.ts";
 import { createHandler as stripeWebhook } from "../stripe-webhook/index.ts";
-import { type CheckoutDeps, createHandler } from "./index.ts";
+import { createHandler } from "./index.ts";
+import type { CheckoutDeps } from "./purchase.ts";
 
 const JWT_SECRET = "checkout-test-secret-with-32-characters!!";
 const FUNCTIONS = "http://functions.test/functions/v1";
