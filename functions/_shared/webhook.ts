@@ -169,7 +169,8 @@ type WaitUntil = (promise: Promise<unknown>) => void;
  */
 export function defaultWaitUntil(): WaitUntil {
   const runtime = (globalThis as { EdgeRuntime?: { waitUntil?: WaitUntil } }).EdgeRuntime;
-  if (runtime?.waitUntil) return (promise) => runtime.waitUntil!(promise);
+  const keepAlive = runtime?.waitUntil?.bind(runtime);
+  if (keepAlive) return keepAlive;
   return (promise) => {
     promise.catch((error) => console.error("webhook: background processing failed:", error));
   };
