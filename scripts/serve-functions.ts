@@ -10,6 +10,7 @@
 // in storage.objects, so functions use Storage exactly as on hosted Supabase.
 //
 // Run: deno run -A --config functions/deno.json scripts/serve-functions.ts
+import { withSocketAddress } from "../functions/_shared/client-address.ts";
 import { connect, type Sql, type Tx } from "../functions/_shared/db.ts";
 import { type Claims, bearerToken, JwtError, verifyJwt } from "../functions/_shared/jwt.ts";
 import { checkObjectPath } from "../functions/_shared/storage.ts";
@@ -91,7 +92,8 @@ export function createGateway(
       }
     }
     try {
-      return await fn.handler(req, info);
+      // As Cloudflare does on hosted Supabase: the trusted address header is the socket's peer, never the client's.
+      return await fn.handler(withSocketAddress(req, info?.remoteAddr as { hostname?: string } | undefined), info);
     } catch (error) {
       console.error(`${fn.config.name}:`, error);
       return gatewayError(500, "function crashed; see the stack log");

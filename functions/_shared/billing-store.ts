@@ -24,6 +24,9 @@ export interface EventInput {
   eventCreatedAt?: Date | null;
   sourceIp?: string | null;
   error?: string | null;
+  /** sha256 hex and size of the body as received. */
+  payloadSha256?: string | null;
+  payloadBytes?: number | null;
 }
 
 export interface SubscriptionInput {
@@ -81,6 +84,16 @@ export interface PaymentRow {
   billing_interval: "month" | "year" | null;
 }
 
+export interface StoredEvent {
+  id: string;
+  provider: Provider;
+  event_id: string | null;
+  event_type: string;
+  payload: unknown;
+  status: string;
+  source_ip: string | null;
+}
+
 export interface CatalogueItem {
   id: string;
   name: string;
@@ -102,7 +115,8 @@ export function billingStore(sql: Sql) {
         select * from private.billing_record_event(
           ${e.provider}::public.billing_provider, ${e.eventId}, ${e.eventType},
           ${JSON.stringify(e.payload ?? {})}::text::jsonb, ${e.signatureValid},
-          ${iso(e.eventCreatedAt)}::timestamptz, ${e.sourceIp ?? null}::inet, ${e.error ?? null})`;
+          ${iso(e.eventCreatedAt)}::timestamptz, ${e.sourceIp ?? null}::inet, ${e.error ?? null},
+          ${e.payloadSha256 ?? null}, ${e.payloadBytes ?? null}::int)`;
       return { id: row.billing_event_id, shouldApply: row.should_apply, outcome: row.outcome };
     },
 
@@ -137,6 +151,20 @@ export function billingStore(sql: Sql) {
         select * from private.billing_record_refund(${provider}::public.billing_provider, ${refundRef},
           ${paymentId}::uuid, ${amount}::numeric, ${reason})`;
       return row as { id: string; amount: string };
+    },
+
+    /** Records what of a running refunded total is not yet recorded, under the payment's lock; null when nothing was new. */
+    async recordRefundedTotal(provider: Provider, refundRef: string, paymentId: string, totalRefunded: string, reason: string | null) {
+      const [row] = await sql`
+        select r.id, r.amount from private.billing_record_refunded_total(${provider}::public.billing_provider, ${refundRef},
+          ${paymentId}::uuid, ${totalRefunded}::numeric, ${reason}) r`;
+      return row?.id ? (row as { id: string; amount: string }) : null;
+    },
+
+    /** Claims a recorded event for replay (platform admins only, checked in the database). */
+    async beginReplay(billingEventId: string, userId: string): Promise<StoredEvent> {
+      const [row] = await sql`select * from private.billing_begin_replay(${billingEventId}::uuid, ${userId}::uuid)`;
+      return row as StoredEvent;
     },
 
     async beginCheckout(accountId: string, userId: string, itemType: "plan" | "credit_pack", code: string, provider: Provider, interval: "month" | "year" = "month"): Promise<PaymentRow> {

@@ -17,8 +17,10 @@ import {
   userToken,
 } from "../_shared/testing.ts";
 import { createHandler as payfastItn } from "../payfast-itn/index.ts";
+import { withSocketAddress } from "../_shared/client-address.ts";
 import { createHandler as stripeWebhook } from "../stripe-webhook/index.ts";
-import { type CheckoutDeps, createHandler } from "./index.ts";
+import { createHandler } from "./index.ts";
+import type { CheckoutDeps } from "./purchase.ts";
 
 const JWT_SECRET = "checkout-test-secret-with-32-characters!!";
 const FUNCTIONS = "http://functions.test/functions/v1";
@@ -37,7 +39,8 @@ function inProcessFetch(): typeof fetch {
     const req = new Request(input, init);
     const path = new URL(req.url).pathname;
     if (path.endsWith("/stripe-webhook")) return await stripe(req);
-    if (path.endsWith("/payfast-itn")) return await payfast(req);
+    // As the gateway does: the trusted client address is the (loopback) socket's.
+    if (path.endsWith("/payfast-itn")) return await payfast(withSocketAddress(req, { hostname: "127.0.0.1" }));
     return new Response("not found", { status: 404 });
   }) as typeof fetch;
 }

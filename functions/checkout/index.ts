@@ -7,134 +7,22 @@
 //     mode "local" and the payment's final status).
 // The price always comes from the catalogue via the pending payment the
 // database opens (private.billing_begin_checkout), never from the request.
-import { checkoutInput, type CheckoutResponse } from "@domus/contracts/billing.ts";
-import { type AuthDeps, requireUser } from "../_shared/auth.ts";
-import { type BillingStore, billingStore, type CatalogueItem, type PaymentRow } from "../_shared/billing-store.ts";
+import { checkoutInput } from "@domus/contracts/billing.ts";
+import { requireUser } from "../_shared/auth.ts";
+import { billingStore } from "../_shared/billing-store.ts";
 import { connect, revocationReason } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
-import { errorResponse, HttpError, json, parseBody, withErrors } from "../_shared/http.ts";
-import { checkoutFormFields, type PayfastConfig, payfastConfig } from "../_shared/payfast.ts";
-import { pgCall } from "../_shared/pg-errors.ts";
-import { createStripe, Stripe, stripeWebhookSecret } from "../_shared/stripe.ts";
-import { completeWithPayfast, completeWithStripe, type LocalOrder } from "./local-provider.ts";
-
-export interface CheckoutDeps extends AuthDeps {
-  store: BillingStore;
-  /** A Stripe client with a real (test or live) key, or null for local mode. */
-  stripe: Stripe | null;
-  payfast: PayfastConfig;
-  /** Where our functions are served, for notify URLs and local-mode webhooks. */
-  functionsUrl: string;
-  siteUrl: string;
-  stripeWebhookSecret: string;
-  fetch: typeof fetch;
-  now?: () => Date;
-  /** How long local mode waits for an asynchronous webhook to settle the payment. */
-  settleTimeoutMs?: number;
-}
-
-async function waitForSettlement(store: BillingStore, checkoutRef: string, timeoutMs: number): Promise<PaymentRow> {
-  const deadline = Date.now() + timeoutMs;
-  let payment = await store.paymentByCheckoutRef(checkoutRef);
-  while (payment?.status === "pending" && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    payment = await store.paymentByCheckoutRef(checkoutRef);
-  }
-  return payment!;
-}
+import { errorResponse, json, parseBody, withErrors } from "../_shared/http.ts";
+import { payfastConfig } from "../_shared/payfast.ts";
+import { createStripe, stripeWebhookSecret } from "../_shared/stripe.ts";
+import { type CheckoutDeps, startPurchase } from "./purchase.ts";
 
 export function createHandler(deps: CheckoutDeps) {
-  const now = deps.now ?? (() => new Date());
   return withErrors(async (req) => {
     if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "method: use POST");
     const caller = await requireUser(req, deps);
     const input = await parseBody(req, checkoutInput);
-    const itemType = input.item.type;
-    const code = input.item.type === "plan" ? input.item.planCode : input.item.packCode;
-    const codeField = input.item.type === "plan" ? "item.planCode" : "item.packCode";
-    const interval = (input.item.type === "plan" ? input.item.interval : undefined) ?? "month";
-
-    const item = await deps.store.catalogueItem(itemType, code);
-    if (!item || !item.is_active) throw new HttpError(400, "invalid_request", `${codeField}: no active ${itemType.replace("_", " ")} "${code}"`, codeField);
-    const stripePrice = interval === "year" ? item.stripe_price_id_annual : item.stripe_price_id_monthly;
-    if (input.provider === "stripe" && !stripePrice) {
-      throw new HttpError(400, "invalid_request", `${codeField}: "${code}" is not sold through Stripe${interval === "year" ? " yearly" : ""}; use payfast`, codeField);
-    }
-    if (input.provider === "payfast" && item.currency !== "ZAR") {
-      throw new HttpError(400, "invalid_request", `provider: PayFast takes ZAR only; "${code}" is priced in ${item.currency}`, "provider");
-    }
-
-    const payment = await pgCall(() =>
-      deps.store.beginCheckout(input.accountId, caller.userId, itemType, code, input.provider, interval)
-    );
-    const successUrl = input.successUrl ?? `${deps.siteUrl}/billing/success`;
-    const cancelUrl = input.cancelUrl ?? `${deps.siteUrl}/billing/cancel`;
-    const email = typeof caller.claims.email === "string" ? caller.claims.email : null;
-
-    if (input.provider === "stripe" && deps.stripe) {
-      const metadata = {
-        account_id: input.accountId,
-        purpose: payment.purpose,
-        checkout_ref: payment.checkout_ref!,
-        [itemType === "plan" ? "plan_id" : "credit_pack_id"]: item.id,
-      };
-      const session = await deps.stripe.checkout.sessions.create({
-        mode: itemType === "plan" ? "subscription" : "payment",
-        line_items: [{ price: stripePrice!, quantity: 1 }],
-        client_reference_id: input.accountId,
-        customer_email: email ?? undefined,
-        metadata,
-        ...(itemType === "plan" ? { subscription_data: { metadata } } : { payment_intent_data: { metadata } }),
-        success_url: successUrl,
-        cancel_url: cancelUrl,
-      });
-      const body: CheckoutResponse = { mode: "live", provider: "stripe", paymentId: payment.id, url: session.url ?? undefined };
-      return json(body);
-    }
-
-    if (input.provider === "payfast" && deps.payfast.mode !== "local") {
-      const fields = checkoutFormFields({
-        merchantId: deps.payfast.merchantId,
-        merchantKey: deps.payfast.merchantKey,
-        returnUrl: successUrl,
-        cancelUrl,
-        notifyUrl: `${deps.functionsUrl}/payfast-itn`,
-        paymentId: payment.checkout_ref!,
-        amount: payment.amount,
-        itemName: item.name,
-        accountId: input.accountId,
-        purpose: payment.purpose,
-        itemCode: code,
-        email,
-        subscription: itemType === "plan"
-          ? { frequency: interval === "year" ? 6 : 3, cycles: 0, recurringAmount: payment.amount }
-          : null,
-      }, deps.payfast.passphrase);
-      const body: CheckoutResponse = {
-        mode: "live",
-        provider: "payfast",
-        paymentId: payment.id,
-        action: deps.payfast.processUrl,
-        fields: Object.fromEntries(fields),
-      };
-      return json(body);
-    }
-
-    // Local mode.
-    const order: LocalOrder = { payment, item: item as CatalogueItem, itemType, itemCode: code, accountId: input.accountId, interval, email };
-    const sender = { functionsUrl: deps.functionsUrl, fetch: deps.fetch, now };
-    const events = input.provider === "stripe"
-      ? await completeWithStripe(sender, order, deps.stripeWebhookSecret)
-      : await completeWithPayfast(sender, order, deps.payfast.merchantId, deps.payfast.passphrase);
-    const settled = await waitForSettlement(deps.store, payment.checkout_ref!, deps.settleTimeoutMs ?? 5_000);
-    const body: CheckoutResponse = {
-      mode: "local",
-      provider: input.provider,
-      paymentId: payment.id,
-      paymentStatus: settled.status,
-      events,
-    };
-    return json(body);
+    return json(await startPurchase(deps, caller, input));
   });
 }
 

@@ -2,7 +2,7 @@
 // send our own webhooks exactly the signed messages the provider would send
 // after a successful payment, so the whole real path (signature check, event
 // log, idempotent apply, credits) runs on a newcomer's machine.
-import { itnFields, itnParamString } from "../_shared/payfast.ts";
+import { itnFields } from "../_shared/payfast.ts";
 import { signLocalEvent, toMinorUnits } from "../_shared/stripe.ts";
 import type { CatalogueItem, PaymentRow } from "../_shared/billing-store.ts";
 
@@ -109,10 +109,10 @@ export async function completeWithPayfast(
     token: plan ? crypto.randomUUID() : undefined,
     billingDate: plan ? sender.now().toISOString().slice(0, 10) : undefined,
   }, passphrase);
-  await post(sender, "payfast-itn", itnParamString(fields) + `&signature=${fields.at(-1)![1]}`, {
+  // The local source validator accepts loopback only, as PayFast's would accept only its hosts; the
+  // gateway sets the trusted client-address header from this loopback connection.
+  await post(sender, "payfast-itn", new URLSearchParams(fields).toString(), {
     "content-type": "application/x-www-form-urlencoded",
-    // The local source validator accepts loopback only, as PayFast's would accept only its hosts.
-    "x-forwarded-for": "127.0.0.1",
   });
   return ["itn.COMPLETE"];
 }

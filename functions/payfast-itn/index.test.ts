@@ -18,8 +18,10 @@ import {
   itnFields,
   signatureOf,
 } from "../_shared/payfast.ts";
-import { createHandler, type PayfastItnDeps } from "./index.ts";
+import { createHandler } from "./index.ts";
+import type { PayfastItnDeps } from "./itn.ts";
 import { assert, assertEquals, closeTestSql, ledgerViolations, newUser, testSql } from "../_shared/testing.ts";
+import { createGateway } from "../../scripts/serve-functions.ts";
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
 
@@ -130,7 +132,7 @@ function harness(overrides: Partial<PayfastItnDeps> = {}) {
     async post(fields: Fields, ip = "127.0.0.1") {
       const res = await handler(new Request("http://localhost/functions/v1/payfast-itn", {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": ip },
+        headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": ip },
         body: new URLSearchParams(fields).toString(),
       }));
       await Promise.all(pending.splice(0));
@@ -347,6 +349,170 @@ Deno.test({ name: "a subscription's life: first payment, renewal, failed renewal
   assert(sub4.canceled_at, "canceled_at set");
   assertEquals(await credits(account), 200);
   await invariantHolds();
+}});
+
+// ------------------------------------------------------------------ unsigned values (issue 8 §1)
+
+/** A body as posted: the genuine ITN's bytes with `extra` appended after the signature. */
+const body = (fields: Fields, extra = "") => new URLSearchParams(fields).toString() + extra;
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+async function postRaw(raw: string, headers: Record<string, string> = {}, overrides: Partial<PayfastItnDeps> = {}) {
+  const pending: Promise<unknown>[] = [];
+  const handler = createHandler({
+    store, passphrase: PASS, merchantId: LOCAL_PAYFAST.merchantId, sourceValidator: localSourceValidator,
+    confirmation: localConfirmation(PASS), waitUntil: (p) => pending.push(p), ...overrides,
+  });
+  const res = await handler(new Request("http://localhost/functions/v1/payfast-itn", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "127.0.0.1", ...headers },
+    body: raw,
+  }));
+  await Promise.all(pending.splice(0));
+  return { status: res.status, body: await res.json() };
+}
+
+async function rejectedWithHash(raw: string) {
+  return await sql`select status, signature_valid, error, payload_bytes, length(payload::text) as stored
+                   from public.billing_events where provider = 'payfast' and payload_sha256 = ${sha256(raw)}`;
+}
+
+async function activeSubscription() {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "plan", "studio_basic", "payfast");
+  const token = crypto.randomUUID();
+  const billing_date = new Date().toISOString().slice(0, 10);
+  const first = itn({ m_payment_id: order.checkout_ref!, pf_payment_id: `pf-${uid()}`, payment_status: "COMPLETE", amount_gross: "299.00", account, token, billing_date });
+  assertEquals((await harness().post(first)).status, 200);
+  const [sub] = await sql`select id, status, current_period_end from public.subscriptions where provider = 'payfast' and provider_subscription_id = ${token}`;
+  assertEquals(sub.status, "active");
+  assertEquals(await credits(account), 100);
+  return { account, order, token, billing_date, first, sub };
+}
+
+Deno.test({ name: "attack: a genuine subscription ITN with pf_payment_id appended is 400, recorded as rejected, no second renewal", ...dbTest, fn: async () => {
+  const { account, sub, first } = await activeSubscription();
+  const forgedPf = `pf-${uid()}`;
+  const raw = body(first, `&pf_payment_id=${forgedPf}`);
+  const res = await postRaw(raw);
+  assertEquals([res.status, res.body.error.field], [400, "pf_payment_id"]);
+  const [ev] = await rejectedWithHash(raw);
+  assertEquals([ev.status, ev.signature_valid, ev.payload_bytes], ["rejected", false, new TextEncoder().encode(raw).length]);
+  assert(String(ev.error).includes("after signature"), `error: ${ev.error}`);
+  const [paid] = await sql`select count(*)::int as n from public.payments where provider = 'payfast' and provider_ref = ${forgedPf}`;
+  assertEquals(paid.n, 0);
+  assertEquals(await credits(account), 100);
+  const [after] = await sql`select current_period_end from public.subscriptions where id = ${sub.id}`;
+  assertEquals(new Date(after.current_period_end).toISOString(), new Date(sub.current_period_end).toISOString());
+  await invariantHolds();
+}});
+
+Deno.test({ name: "attack: a genuine subscription ITN with payment_status=CANCELLED appended is 400 and cancels nothing", ...dbTest, fn: async () => {
+  const { sub, first } = await activeSubscription();
+  const raw = body(first, "&payment_status=CANCELLED");
+  const res = await postRaw(raw);
+  assertEquals([res.status, res.body.error.field], [400, "payment_status"]);
+  assertEquals((await rejectedWithHash(raw))[0].status, "rejected");
+  const [after] = await sql`select status, canceled_at from public.subscriptions where id = ${sub.id}`;
+  assertEquals([after.status, after.canceled_at], ["active", null]);
+}});
+
+Deno.test({ name: "attack: a genuine credit-pack ITN with m_payment_id and pf_payment_id appended pays no second order", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const paidOrder = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const otherOrder = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const genuine = itn({ m_payment_id: paidOrder.checkout_ref!, pf_payment_id: `pf-${uid()}`, payment_status: "COMPLETE", amount_gross: "149.00", account });
+  assertEquals((await harness().post(genuine)).status, 200);
+  assertEquals(await credits(account), 100);
+  const raw = body(genuine, `&m_payment_id=${otherOrder.checkout_ref}&pf_payment_id=pf-${uid()}`);
+  const res = await postRaw(raw);
+  assertEquals([res.status, res.body.error.field], [400, "m_payment_id"]);
+  assertEquals((await rejectedWithHash(raw))[0].status, "rejected");
+  const [other] = await sql`select status from public.payments where id = ${otherOrder.id}`;
+  assertEquals(other.status, "pending");
+  assertEquals(await credits(account), 100);
+  await invariantHolds();
+}});
+
+Deno.test({ name: "a key posted twice is refused even when the signature covers both", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const fields = itn({ m_payment_id: order.checkout_ref!, pf_payment_id: `pf-${uid()}`, payment_status: "COMPLETE", amount_gross: "149.00", account })
+    .filter(([k]) => k !== "signature");
+  fields.splice(1, 0, ["pf_payment_id", `pf-${uid()}`]);
+  fields.push(["signature", signatureOf(fields, PASS)]);
+  const raw = body(fields);
+  const res = await postRaw(raw);
+  assertEquals([res.status, res.body.error.field], [400, "pf_payment_id"]);
+  assert(String(res.body.error.message).includes("more than once"), res.body.error.message);
+  assertEquals((await rejectedWithHash(raw))[0].status, "rejected");
+  assertEquals(await credits(account), 0);
+}});
+
+Deno.test({ name: "the server confirmation posts exactly the signed string", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const fields = itn({ m_payment_id: order.checkout_ref!, pf_payment_id: `pf-${uid()}`, payment_status: "COMPLETE", amount_gross: "149.00", account });
+  const posted: string[] = [];
+  const fakeFetch = ((_url: string | URL | Request, init?: RequestInit) => {
+    posted.push(String(init?.body));
+    return Promise.resolve(new Response("VALID"));
+  }) as typeof fetch;
+  const res = await postRaw(body(fields), {}, { confirmation: payfastServerConfirmation("sandbox.payfast.co.za", fakeFetch) });
+  assertEquals(res.status, 200);
+  const signed = fields.slice(0, -1).map(([k, v]) => `${k}=${pfEncode(v.trim())}`).join("&");
+  assertEquals(posted, [signed]);
+  assertEquals(md5(`${signed}&passphrase=${pfEncode(PASS)}`), fields.at(-1)![1], "the posted string is the one the signature covers");
+  assertEquals(await credits(account), 100);
+}});
+
+Deno.test({ name: "refused bodies are recorded as rejected with their hash and a capped payload: 413, JSON, garbage", ...dbTest, fn: async () => {
+  const big = "pf_payment_id=" + "x".repeat(70 * 1024);
+  const tooLarge = await postRaw(big);
+  assertEquals(tooLarge.status, 413);
+  const [bigEv] = await rejectedWithHash(big);
+  assertEquals([bigEv.status, bigEv.payload_bytes], ["rejected", big.length]);
+  assert(bigEv.stored < 5000, `stored payload capped: ${bigEv.stored} chars`);
+
+  const asJson = JSON.stringify({ pf_payment_id: "1", payment_status: "COMPLETE", marker: uid() });
+  assertEquals((await postRaw(asJson, { "content-type": "application/json" })).status, 400);
+  assertEquals((await rejectedWithHash(asJson))[0].status, "rejected");
+  const jsonAsForm = JSON.stringify({ marker: uid() });
+  assertEquals((await postRaw(jsonAsForm)).status, 400);
+  assertEquals((await rejectedWithHash(jsonAsForm))[0].status, "rejected");
+
+  const garbage = `\u0000%%%&&==${uid()}`;
+  assertEquals((await postRaw(garbage)).status, 400);
+  assertEquals((await rejectedWithHash(garbage))[0].status, "rejected");
+}});
+
+Deno.test({ name: "a forged X-Forwarded-For (and cf-connecting-ip) from an unknown address is refused through the gateway", ...dbTest, fn: async () => {
+  const account = await newAccount();
+  const order = await store.beginCheckout(account, account, "credit_pack", "studio_credits_100", "payfast");
+  const pf = `pf-${uid()}`;
+  const fields = itn({ m_payment_id: order.checkout_ref!, pf_payment_id: pf, payment_status: "COMPLETE", amount_gross: "149.00", account });
+  const handler = createHandler({
+    store, passphrase: PASS, merchantId: LOCAL_PAYFAST.merchantId, sourceValidator: localSourceValidator,
+    confirmation: localConfirmation(PASS), waitUntil: () => {},
+  });
+  type Functions = Parameters<typeof createGateway>[0];
+  const gateway = createGateway(new Map([["payfast-itn", {
+    config: { name: "payfast-itn", verifyJwt: false, entrypoint: "" }, handler,
+  }]]) as unknown as Functions, "unused-secret");
+  const forged = (remote: string) => gateway(new Request("http://localhost/functions/v1/payfast-itn", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "127.0.0.1", "cf-connecting-ip": "127.0.0.1" },
+    body: body(fields),
+  }), { remoteAddr: { transport: "tcp", hostname: remote, port: 40000 } } as Deno.ServeHandlerInfo);
+  const res = await forged("203.0.113.9");
+  assertEquals(res.status, 400);
+  assertEquals((await res.json()).error.field, "source");
+  const [ev] = await events(`${pf}:COMPLETE`);
+  assertEquals([ev.status, ev.error], ["rejected", "source: 203.0.113.9 is not a PayFast host"]);
+  assertEquals(await credits(account), 0);
+  // Without the gateway, only the trusted header counts: x-forwarded-for alone is an unknown address.
+  const direct = await postRaw(body(fields), { "cf-connecting-ip": "", "x-forwarded-for": "127.0.0.1" });
+  assertEquals([direct.status, direct.body.error.message], [400, "source: unknown address is not a PayFast host"]);
 }});
 
 Deno.test({ name: "close the pool", ...dbTest, fn: async () => {

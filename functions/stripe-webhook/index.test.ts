@@ -6,6 +6,7 @@
 // Signatures come from the SDK's generateTestHeaderStringAsync: under Deno
 // the SDK's crypto provider is Web Crypto, which has no synchronous HMAC, so
 // the synchronous generateTestHeaderString throws here.
+import { createHash } from "node:crypto";
 import { billingStore } from "../_shared/billing-store.ts";
 import {
   createStripe,
@@ -16,6 +17,7 @@ import {
   toMinorUnits,
 } from "../_shared/stripe.ts";
 import { createHandler } from "./index.ts";
+import { connect } from "../_shared/db.ts";
 import { assert, assertEquals, closeTestSql, dbTest, ledgerViolations, newUser, testSql } from "../_shared/testing.ts";
 
 const SECRET = `whsec_test_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -69,7 +71,12 @@ async function deliver(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const payload = typeof body === "string" ? body : JSON.stringify(body, null, 2);
   const header = opts.header !== undefined ? opts.header : await sign(payload, opts.secret, opts.timestamp);
-  const headers: Record<string, string> = { "content-type": "application/json", "x-forwarded-for": opts.ip ?? "203.0.113.7, 10.0.0.1" };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    // Only the trusted header counts; x-forwarded-for is what a client writes.
+    "cf-connecting-ip": opts.ip ?? "203.0.113.7",
+    "x-forwarded-for": "198.51.100.66, 10.0.0.1",
+  };
   if (header) headers["stripe-signature"] = header;
   const sent = opts.tamper ? opts.tamper(payload) : payload;
   const res = await handler()(new Request("http://x/stripe-webhook", { method: "POST", headers, body: sent }));
@@ -353,6 +360,82 @@ dbTest("charge.refunded without a refunds list records the increase of amount_re
   assertEquals((await deliver(foreign)).status, 200);
   await assertEventStatus(foreign.id, "ignored", /no Domus payment/);
   await assertLedgerInvariant();
+});
+
+dbTest("two partial charge.refunded events at once (no refunds list) both apply exactly: no 5xx, credits clawed back once", async () => {
+  for (let round = 0; round < 3; round++) {
+    const userId = await newUserId();
+    const order = await beginPackCheckout(userId);
+    const pi = `pi_${rand()}`;
+    assertEquals((await deliver(event("checkout.session.completed", packSession(userId, order, 1000, pi)))).status, 200);
+    assertEquals(await balance(userId), 1000);
+    const chargeId = `ch_${rand()}`;
+    const charge = (refunded: number) => ({
+      id: chargeId, object: "charge", payment_intent: pi, amount: 1000, amount_refunded: refunded, currency: "usd", metadata: {},
+    });
+    // 3.00 refunded, then the rest: Stripe sends both states; they arrive together.
+    const [a, b] = await Promise.all([deliver(event("charge.refunded", charge(300))), deliver(event("charge.refunded", charge(1000)))]);
+    assertEquals([a.status, b.status], [200, 200], `round ${round}`);
+    const [payment] = await sql()`select status, amount_refunded::text from public.payments where id = ${order.id}`;
+    assertEquals([payment.status, payment.amount_refunded], ["refunded", "10.00"]);
+    const [refunds] = await sql()`select sum(amount)::text as total from public.refunds where payment_id = ${order.id}`;
+    assertEquals(refunds.total, "10.00");
+    assertEquals(await balance(userId), 0);
+    await assertLedgerInvariant();
+  }
+});
+
+dbTest("the refunded amount is read under the payment lock: a total that lost the race records nothing (two connections)", async () => {
+  const userId = await newUserId();
+  const order = await beginPackCheckout(userId);
+  const pi = `pi_${rand()}`;
+  assertEquals((await deliver(event("checkout.session.completed", packSession(userId, order, 1000, pi)))).status, 200);
+  const first = connect(Deno.env.get("SUPABASE_DB_URL")!, 1);
+  const second = connect(Deno.env.get("SUPABASE_DB_URL")!, 1);
+  try {
+    const [{ pid }] = await second`select pg_backend_pid() as pid`;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstTx!: Promise<unknown>;
+    const locked = new Promise<void>((resolveLocked) => {
+      firstTx = first.begin(async (tx) => {
+        await tx`select private.billing_record_refunded_total('stripe', ${`ch_${pi}:1000`}, ${order.id}::uuid, 10.00, null)`;
+        resolveLocked();
+        await held;
+      });
+    });
+    await locked;
+    // The older total (3.00) arrives while the newer one is still being applied.
+    const late = second`select r.id, r.amount::text from private.billing_record_refunded_total('stripe', ${`ch_${pi}:300`}, ${order.id}::uuid, 3.00, null) r`;
+    late.execute();
+    for (;;) {
+      const [w] = await sql()`select wait_event_type from pg_stat_activity where pid = ${pid}`;
+      if (w?.wait_event_type === "Lock") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    release();
+    await firstTx;
+    const [row] = await late;
+    assertEquals(row.id, null, "nothing left to refund once the newer total is in");
+    const refunds = await sql()`select provider_ref, amount::text from public.refunds where payment_id = ${order.id}`;
+    assertEquals(refunds.map((r) => [r.provider_ref, r.amount]), [[`ch_${pi}:1000`, "10.00"]]);
+    assertEquals(await balance(userId), 0);
+    await assertLedgerInvariant();
+  } finally {
+    await first.end();
+    await second.end();
+  }
+});
+
+dbTest("an oversize body is 413 and recorded as rejected with its hash and a capped payload", async () => {
+  const raw = JSON.stringify({ id: `evt_${rand()}`, type: "invoice.paid", pad: "x".repeat(600 * 1024) });
+  const res = await deliver(raw, { header: "t=1,v1=deadbeef" });
+  assertEquals(res.status, 413);
+  const digest = createHash("sha256").update(raw).digest("hex");
+  const [row] = await sql()`select status, payload_bytes, length(payload::text) as stored, host(source_ip) as ip
+                            from public.billing_events where provider = 'stripe' and payload_sha256 = ${digest}`;
+  assertEquals([row.status, row.payload_bytes, row.ip], ["rejected", raw.length, "203.0.113.7"]);
+  assert(row.stored < 5000, `payload capped: ${row.stored}`);
 });
 
 // ------------------------------------------------------------ subscriptions

@@ -1,12 +1,14 @@
 // POST /functions/v1/stripe-webhook — Stripe events into billing state.
 // Public (verify_jwt = false): the Stripe-Signature header is the
-// authentication. Every request is recorded in public.billing_events, forged
-// ones as 'rejected'; a genuine event is applied once through the
+// authentication. Every request is recorded in public.billing_events, refused
+// ones (oversize, bad signature) as 'rejected' with a capped payload and the
+// body's hash; a genuine event is applied once (functions/stripe-webhook/events.ts) through the
 // private.billing_* functions (functions/_shared/billing-store.ts), which are
 // idempotent and keep the newest subscription state, so redeliveries and
 // out-of-order deliveries are safe.
 //
 // Outcomes (billing_events.status / HTTP):
+//   body over 512 KiB                                             → rejected / 413
 //   bad or missing signature, expired timestamp, unparseable body → rejected / 400
 //   redelivery of an event already processed or ignored          → duplicate / 200
 //   redelivery while another delivery is still applying it       → duplicate / 409 (Stripe retries)
@@ -18,12 +20,13 @@
 //   not match the order; or a dependency not there yet, e.g. an
 //   invoice for a subscription we have not seen)                  → failed (with the error) / 500,
 //     so Stripe retries; the effects are idempotent, a retry is safe.
-import { z } from "zod";
-import { type BillingStore, billingStore, type PaymentRow, type SubscriptionStatus } from "../_shared/billing-store.ts";
+import { type BillingStore, billingStore } from "../_shared/billing-store.ts";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, withErrors } from "../_shared/http.ts";
-import { createStripe, cryptoProvider, fromMinorUnits, Stripe, stripeWebhookSecret, toMinorUnits } from "../_shared/stripe.ts";
+import { createStripe, cryptoProvider, Stripe, stripeWebhookSecret } from "../_shared/stripe.ts";
+import { applyAndFinish, clientAddress, readBody, recordGenuine, reject } from "../_shared/webhook.ts";
+import { applyEvent, claimOf, envelope } from "./events.ts";
 
 export interface StripeWebhookDeps {
   store: BillingStore;
@@ -31,356 +34,11 @@ export interface StripeWebhookDeps {
   /** Used for constructEventAsync only; no network calls. */
   stripe: Stripe;
   now?: () => Date;
+  /** The header holding the client address (default: TRUSTED_CLIENT_IP_HEADER or cf-connecting-ip). */
+  clientIpHeader?: string;
 }
 
-/** The event is genuine but we do not act on it; finished as 'ignored' with this reason. */
-class Ignored extends Error {}
-
-interface Applied {
-  outcome: "processed";
-  accountId: string | null;
-}
-
-// ------------------------------------------------------------ schemas (only what we read)
-
-const id = z.string().min(1);
-/** An expandable field: an id, or the expanded object with its id. */
-const ref = z.union([id, z.object({ id })]).nullish().transform((v) => (v == null ? null : typeof v === "string" ? v : v.id));
-const metadata = z.record(z.string(), z.string()).nullish().transform((m) => m ?? {});
-const minor = z.number().int().nonnegative();
-const epoch = z.number().int().nullish().transform((s) => (s == null ? null : new Date(s * 1000)));
-const uuid = z.string().uuid();
-
-const envelope = z.object({
-  id,
-  type: z.string().min(1),
-  created: z.number().int(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
-});
-
-const checkoutSession = z.object({
-  id,
-  mode: z.enum(["payment", "subscription", "setup"]),
-  payment_intent: ref,
-  subscription: ref,
-  customer: ref,
-  amount_total: minor.nullish(),
-  currency: z.string().length(3).nullish(),
-  payment_status: z.string(),
-  metadata,
-});
-
-const subscription = z.object({
-  id,
-  status: z.string(),
-  customer: ref,
-  metadata,
-  cancel_at_period_end: z.boolean().nullish(),
-  trial_end: epoch,
-  current_period_start: epoch,
-  current_period_end: epoch,
-  items: z.object({
-    data: z.array(z.object({
-      price: z.object({ id, recurring: z.object({ interval: z.string() }).nullish() }).nullish(),
-      current_period_start: epoch,
-      current_period_end: epoch,
-    })),
-  }).nullish(),
-});
-
-const invoice = z.object({
-  id,
-  subscription: ref,
-  billing_reason: z.string().nullish(),
-  subscription_details: z.object({ metadata }).nullish(),
-  parent: z.object({
-    subscription_details: z.object({ subscription: ref, metadata }).nullish(),
-  }).nullish(),
-  amount_paid: minor,
-  amount_due: minor,
-  currency: z.string().length(3),
-  last_finalization_error: z.object({ message: z.string().nullish() }).nullish(),
-});
-
-const charge = z.object({
-  id,
-  payment_intent: ref,
-  invoice: ref,
-  amount: minor,
-  amount_refunded: minor,
-  currency: z.string().length(3),
-  metadata,
-  refunds: z.object({
-    data: z.array(z.object({
-      id,
-      amount: minor,
-      reason: z.string().nullish(),
-      status: z.string().nullish(),
-    })),
-  }).nullish(),
-});
-
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Ignored(`malformed ${what}: ${issue.path.join(".") || "object"}: ${issue.message}`);
-  }
-  return parsed.data;
-}
-
-// ------------------------------------------------------------ applying events
-
-type Event = z.output<typeof envelope>;
-
-const SUBSCRIPTION_STATUS: Record<string, SubscriptionStatus> = {
-  trialing: "trialing",
-  active: "active",
-  past_due: "past_due",
-  paused: "paused",
-  canceled: "canceled",
-  unpaid: "past_due",
-  incomplete: "past_due",
-  incomplete_expired: "expired",
-};
-
-function optionalUuid(value: string | undefined, field: string): string | null {
-  if (!value) return null;
-  if (!uuid.safeParse(value).success) throw new Ignored(`malformed metadata.${field}: not a uuid`);
-  return value;
-}
-
-async function applyCheckoutSession(store: BillingStore, event: Event): Promise<Applied> {
-  const session = parse(checkoutSession, event.data.object, "checkout session");
-  const meta = session.metadata;
-  const accountId = optionalUuid(meta.account_id, "account_id");
-  if (!accountId) throw new Ignored("not a Domus checkout: no metadata.account_id");
-
-  if (session.mode === "payment") {
-    if (meta.purpose !== "credit_pack") throw new Ignored(`payment checkout for "${meta.purpose ?? ""}": not handled`);
-    // Without our order reference the amount could not be checked against the catalogue.
-    if (!meta.checkout_ref) throw new Ignored("credit pack checkout without metadata.checkout_ref");
-    if (session.amount_total == null || !session.currency) throw new Ignored("malformed checkout session: no amount_total or currency");
-    const status = event.type === "checkout.session.async_payment_failed"
-      ? "failed"
-      : session.payment_status === "paid" || event.type === "checkout.session.async_payment_succeeded"
-      ? "succeeded"
-      : "pending";
-    const payment = await store.recordPayment({
-      provider: "stripe",
-      providerRef: session.payment_intent,
-      checkoutRef: meta.checkout_ref,
-      accountId,
-      purpose: "credit_pack",
-      amount: fromMinorUnits(session.amount_total, session.currency),
-      currency: session.currency.toUpperCase(),
-      status,
-      creditPackId: optionalUuid(meta.credit_pack_id, "credit_pack_id"),
-      failureReason: status === "failed" ? "async_payment_failed" : null,
-    });
-    return { outcome: "processed", accountId: payment.account_id };
-  }
-
-  if (session.mode === "subscription") {
-    if (event.type !== "checkout.session.completed") throw new Ignored("subscription checkouts are settled by invoice events");
-    if (!session.subscription) throw new Ignored("malformed checkout session: subscription mode without a subscription");
-    // customer.subscription.* events carry Stripe's own state (trialing,
-    // periods, interval); when one already created the row, the session,
-    // which only implies 'active', must not overwrite it.
-    const known = await store.subscriptionByProviderId("stripe", session.subscription);
-    if (known) return { outcome: "processed", accountId: known.account_id };
-    // Our order (from checkout) says which plan and interval were bought.
-    const order = meta.checkout_ref ? await store.paymentByCheckoutRef(meta.checkout_ref) : null;
-    const { subscription: sub } = await store.upsertSubscription({
-      provider: "stripe",
-      providerSubscriptionId: session.subscription,
-      accountId,
-      planId: optionalUuid(meta.plan_id, "plan_id") ?? order?.plan_id ?? null,
-      status: "active",
-      stateAt: new Date(event.created * 1000),
-      interval: order?.billing_interval ?? (meta.billing_interval === "year" ? "year" : "month"),
-      customerRef: session.customer,
-    });
-    return { outcome: "processed", accountId: sub.account_id };
-  }
-
-  throw new Ignored(`checkout mode ${session.mode}: not handled`);
-}
-
-async function applySubscription(store: BillingStore, event: Event): Promise<Applied> {
-  const sub = parse(subscription, event.data.object, "subscription");
-  const status = event.type === "customer.subscription.deleted" ? "canceled" : SUBSCRIPTION_STATUS[sub.status];
-  if (!status) throw new Ignored(`unknown subscription status "${sub.status}"`);
-
-  const item = sub.items?.data[0];
-  const byPrice = item?.price ? await store.planByStripePrice(item.price.id) : null;
-  const planId = byPrice?.id ?? optionalUuid(sub.metadata.plan_id, "plan_id");
-  const recurring = item?.price?.recurring?.interval;
-  const interval = byPrice?.interval ?? (recurring === "year" ? "year" : recurring === "month" ? "month" : undefined);
-  const accountId = optionalUuid(sub.metadata.account_id, "account_id") ??
-    (sub.customer ? await store.accountByCustomer("stripe", sub.customer) : null);
-
-  const known = await store.subscriptionByProviderId("stripe", sub.id);
-  if (!known && !planId && !accountId) {
-    throw new Ignored(`not a Domus subscription: price ${item?.price?.id ?? "none"} and customer ${sub.customer} are unknown`);
-  }
-  // A known plan but an unknown account can be an ordering problem (the
-  // checkout that links the customer has not arrived yet): the database
-  // refuses it, the event fails and Stripe retries.
-  const { subscription: row } = await store.upsertSubscription({
-    provider: "stripe",
-    providerSubscriptionId: sub.id,
-    accountId,
-    planId,
-    status,
-    // The database keeps the newest state: an older event delivered late
-    // (smaller event.created) changes nothing.
-    stateAt: new Date(event.created * 1000),
-    // Stripe prices always carry recurring.interval; 'month' only if a price has none.
-    interval: interval ?? "month",
-    // API versions from 2025-03 moved the period onto the items.
-    periodStart: sub.current_period_start ?? item?.current_period_start ?? null,
-    periodEnd: sub.current_period_end ?? item?.current_period_end ?? null,
-    cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
-    customerRef: sub.customer,
-    trialEnd: sub.trial_end,
-  });
-  return { outcome: "processed", accountId: row.account_id };
-}
-
-async function applyInvoice(store: BillingStore, event: Event): Promise<Applied> {
-  const inv = parse(invoice, event.data.object, "invoice");
-  // API versions from 2025-03 moved the subscription under parent.subscription_details.
-  const subscriptionId = inv.subscription ?? inv.parent?.subscription_details?.subscription ?? null;
-  if (!subscriptionId) throw new Ignored("invoice without a subscription: not handled");
-  const failed = event.type === "invoice.payment_failed";
-  const amount = failed ? inv.amount_due : inv.amount_paid;
-  if (amount === 0) throw new Ignored("zero-amount invoice: nothing was paid");
-
-  const sub = await store.subscriptionByProviderId("stripe", subscriptionId);
-  // Invoice events can arrive before the subscription events (or the
-  // checkout) that create the subscription here. Failing makes Stripe
-  // retry later, when the subscription exists.
-  if (!sub) throw new Error(`subscription: ${subscriptionId} is not known yet`);
-
-  // The first invoice settles the order our checkout opened (its ref rides in
-  // the subscription's metadata); renewals are payments of their own.
-  const subMeta = inv.parent?.subscription_details?.metadata ?? inv.subscription_details?.metadata ?? {};
-  const checkoutRef = inv.billing_reason === "subscription_create" && typeof subMeta?.checkout_ref === "string"
-    ? subMeta.checkout_ref
-    : null;
-
-  const payment = await store.recordPayment({
-    provider: "stripe",
-    providerRef: inv.id,
-    checkoutRef,
-    accountId: sub.account_id,
-    purpose: "subscription",
-    amount: fromMinorUnits(amount, inv.currency),
-    currency: inv.currency.toUpperCase(),
-    status: failed ? "failed" : "succeeded",
-    planId: sub.plan_id,
-    subscriptionId: sub.id,
-    failureReason: failed ? inv.last_finalization_error?.message || "payment_failed" : null,
-  });
-  return { outcome: "processed", accountId: payment.account_id };
-}
-
-async function applyChargeRefunded(store: BillingStore, event: Event): Promise<Applied> {
-  const ch = parse(charge, event.data.object, "charge");
-  const refs = [ch.payment_intent, ch.invoice, ch.id].filter((r): r is string => !!r);
-  const payment = await store.paymentByProviderRef("stripe", refs);
-  if (!payment) {
-    // A charge made through our checkout carries our metadata: its payment
-    // may not be recorded yet (events out of order), so retry. Others are
-    // not ours.
-    if (ch.metadata.account_id) throw new Error(`payment: no payment for charge ${ch.id} yet`);
-    throw new Ignored(`no Domus payment for charge ${ch.id} (${refs.join(", ")})`);
-  }
-  const currency = ch.currency.toUpperCase();
-  if (currency !== payment.currency) {
-    throw new Error(`currency: refund in ${currency} for a payment in ${payment.currency}`);
-  }
-
-  if (ch.refunds) {
-    for (const refund of ch.refunds.data) {
-      if (refund.status === "failed" || refund.status === "canceled") continue;
-      await store.recordRefund("stripe", refund.id, payment.id, fromMinorUnits(refund.amount, currency), refund.reason ?? null);
-    }
-  } else {
-    // Newer API versions do not include the refunds list: record what was
-    // refunded since our last record, keyed by the charge's running total
-    // (so a redelivery of the same state records nothing more).
-    const already = refundedMinor(payment, currency);
-    if (ch.amount_refunded > already) {
-      await store.recordRefund("stripe", `${ch.id}:${ch.amount_refunded}`, payment.id,
-        fromMinorUnits(ch.amount_refunded - already, currency), null);
-    }
-  }
-  return { outcome: "processed", accountId: payment.account_id };
-}
-
-/** What our payment row says is already refunded, in minor units. */
-function refundedMinor(payment: PaymentRow, currency: string): number {
-  const row = payment as PaymentRow & { amount_refunded?: string | null };
-  return toMinorUnits(row.amount_refunded ?? "0", currency);
-}
-
-const HANDLERS: Record<string, (store: BillingStore, event: Event) => Promise<Applied>> = {
-  "checkout.session.completed": applyCheckoutSession,
-  "checkout.session.async_payment_succeeded": applyCheckoutSession,
-  "checkout.session.async_payment_failed": applyCheckoutSession,
-  "customer.subscription.created": applySubscription,
-  "customer.subscription.updated": applySubscription,
-  "customer.subscription.deleted": applySubscription,
-  "invoice.paid": applyInvoice,
-  "invoice.payment_succeeded": applyInvoice,
-  "invoice.payment_failed": applyInvoice,
-  "charge.refunded": applyChargeRefunded,
-};
-
-// ------------------------------------------------------------ the handler
-
-/** First address of x-forwarded-for, if it is a valid one (billing_events.source_ip is inet). */
-function sourceIp(req: Request): string | null {
-  const first = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
-  const v4 = first.split(".");
-  if (v4.length === 4 && v4.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return first;
-  if (/^[0-9a-fA-F:.]{2,45}$/.test(first) && first.includes(":")) {
-    try {
-      new URL(`http://[${first}]/`); // throws unless a valid IPv6 address
-      return first;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
-/** jsonb refuses \u0000 in strings; drop it from what we store. */
-function storable(value: unknown): unknown {
-  if (typeof value === "string") return value.replaceAll("\u0000", "");
-  if (Array.isArray(value)) return value.map(storable);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll("\u0000", ""), storable(v)]));
-  }
-  return value;
-}
-
-const MAX_STORED_REJECTED = 64 * 1024;
-
-/** What a rejected request claims to be: kept for the log, never trusted. */
-function claimed(raw: string): { payload: unknown; eventId: string | null; eventType: string } {
-  let payload: unknown;
-  try {
-    payload = raw.length <= MAX_STORED_REJECTED ? JSON.parse(raw) : { truncated: true, raw: raw.slice(0, 4096) };
-  } catch {
-    payload = { raw: raw.slice(0, 4096) };
-  }
-  const obj = payload && typeof payload === "object" && !Array.isArray(payload) ? payload as Record<string, unknown> : {};
-  const text = (v: unknown) => (typeof v === "string" && v.length > 0 && v.length <= 255 ? v : null);
-  return { payload: storable(payload), eventId: text(obj.id), eventType: text(obj.type) ?? "unknown" };
-}
+const MAX_BODY_BYTES = 512 * 1024;
 
 export function createHandler(deps: StripeWebhookDeps) {
   const now = deps.now ?? (() => new Date());
@@ -388,8 +46,12 @@ export function createHandler(deps: StripeWebhookDeps) {
 
   return withErrors(async (req) => {
     if (req.method !== "POST") return errorResponse(405, "method_not_allowed", "method: use POST");
-    const raw = await req.text();
-    const ip = sourceIp(req);
+    const received = { provider: "stripe" as const, body: await readBody(req, MAX_BODY_BYTES), sourceIp: clientAddress(req, deps.clientIpHeader) };
+    const raw = received.body.text;
+    if (received.body.tooLarge) {
+      return reject(store, received, { status: 413, code: "payload_too_large", field: "body", message: "body: larger than 512 KiB" },
+        claimOf(raw, true));
+    }
     const header = req.headers.get("stripe-signature");
 
     let event: Stripe.Event;
@@ -397,34 +59,18 @@ export function createHandler(deps: StripeWebhookDeps) {
       if (!header) throw new Error("stripe-signature: header missing");
       event = await deps.stripe.webhooks.constructEventAsync(raw, header, deps.webhookSecret, undefined, cryptoProvider, now().getTime());
     } catch (error) {
-      const message = error instanceof Error ? error.message.split("\n")[0].trim() : String(error);
-      const claim = claimed(raw);
-      await store.recordEvent({
-        provider: "stripe",
-        eventId: claim.eventId,
-        eventType: claim.eventType,
-        payload: claim.payload,
-        signatureValid: false,
-        sourceIp: ip,
-        error: message,
-      });
-      return errorResponse(400, "invalid_signature", `stripe-signature: ${message.replace(/^stripe-signature: /, "")}`, "stripe-signature");
+      const message = (error instanceof Error ? error.message.split("\n")[0].trim() : String(error)).replace(/^stripe-signature: /, "");
+      return reject(store, received, { status: 400, code: "invalid_signature", field: "stripe-signature", message: `stripe-signature: ${message}` },
+        claimOf(raw, false));
     }
 
     // Genuine from here on. A body that is signed but not an event we can
     // read is stored and ignored: a redelivery would bring the same bytes.
     const env = envelope.safeParse(event);
     if (!env.success) {
-      const claim = claimed(raw);
+      const claim = claimOf(raw, false);
       const issue = env.error.issues[0];
-      const recorded = await store.recordEvent({
-        provider: "stripe",
-        eventId: claim.eventId,
-        eventType: claim.eventType,
-        payload: claim.payload,
-        signatureValid: true,
-        sourceIp: ip,
-      });
+      const recorded = await recordGenuine(store, received, { eventId: claim.eventId ?? null, eventType: claim.eventType ?? "unknown", payload: claim.payload });
       if (recorded.shouldApply) {
         await store.finishEvent(recorded.id, "ignored", `malformed event: ${issue.path.join(".") || "event"}: ${issue.message}`);
       }
@@ -432,14 +78,8 @@ export function createHandler(deps: StripeWebhookDeps) {
     }
     const e = env.data;
 
-    const recorded = await store.recordEvent({
-      provider: "stripe",
-      eventId: e.id,
-      eventType: e.type,
-      payload: storable(event),
-      signatureValid: true,
-      eventCreatedAt: new Date(e.created * 1000),
-      sourceIp: ip,
+    const recorded = await recordGenuine(store, received, {
+      eventId: e.id, eventType: e.type, payload: event, eventCreatedAt: new Date(e.created * 1000),
     });
     if (recorded.outcome === "in_progress") {
       // Another delivery of this event is being applied right now; ask Stripe to retry later.
@@ -447,27 +87,11 @@ export function createHandler(deps: StripeWebhookDeps) {
     }
     if (!recorded.shouldApply) return json({ received: true, duplicate: true });
 
-    const handler = HANDLERS[e.type];
-    if (!handler) {
-      await store.finishEvent(recorded.id, "ignored", `event type ${e.type}: not handled`);
-      return json({ received: true, ignored: true });
+    const result = await applyAndFinish(store, recorded.id, () => applyEvent(store, e), `stripe-webhook: ${e.type} ${e.id}`);
+    if (result.outcome === "failed") {
+      return errorResponse(500, "event_failed", `event ${e.id} (${e.type}) failed: ${result.error}; Stripe will retry`);
     }
-
-    let applied: Applied;
-    try {
-      applied = await handler(store, e);
-    } catch (error) {
-      if (error instanceof Ignored) {
-        await store.finishEvent(recorded.id, "ignored", error.message);
-        return json({ received: true, ignored: true });
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      console.error(`stripe-webhook: ${e.type} ${e.id} failed:`, message);
-      await store.finishEvent(recorded.id, "failed", message);
-      return errorResponse(500, "event_failed", `event ${e.id} (${e.type}) failed: ${message}; Stripe will retry`);
-    }
-    await store.finishEvent(recorded.id, applied.outcome, null, applied.accountId);
-    return json({ received: true });
+    return json(result.outcome === "ignored" ? { received: true, ignored: true } : { received: true });
   });
 }
 

@@ -84,11 +84,13 @@ insert into service_functions values
   -- platform
   ('private.notify(uuid,text,text,text,text,text,jsonb,uuid)'),
   -- billing (the payment webhooks and the functions that spend)
-  ('private.billing_record_event(public.billing_provider,text,text,jsonb,boolean,timestamptz,inet,text)'),
+  ('private.billing_record_event(public.billing_provider,text,text,jsonb,boolean,timestamptz,inet,text,text,integer)'),
   ('private.billing_finish_event(uuid,text,text,uuid)'),
   ('private.billing_upsert_subscription(public.billing_provider,text,uuid,uuid,public.subscription_status,timestamptz,public.billing_interval,timestamptz,timestamptz,boolean,text,timestamptz)'),
   ('private.billing_record_payment(public.billing_provider,text,uuid,text,numeric,text,public.payment_status,uuid,uuid,uuid,text,text,text)'),
   ('private.billing_record_refund(public.billing_provider,text,uuid,numeric,text)'),
+  ('private.billing_record_refunded_total(public.billing_provider,text,uuid,numeric,text)'),
+  ('private.billing_begin_replay(uuid,uuid)'),
   ('private.billing_begin_checkout(uuid,uuid,text,text,public.billing_provider,public.billing_interval)'),
   ('private.credit_apply(uuid,text,integer,public.credit_transaction_type,text,text,uuid,uuid,uuid,text,boolean)'),
   ('private.credit_reserve(uuid,text,integer,text,text,text,interval)'),

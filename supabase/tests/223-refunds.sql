@@ -3,8 +3,8 @@
 --     service_role); plain members, strangers and anon see nothing;
 --   * nobody writes refunds directly, not even service_role (42501);
 --   * a refund is recorded once per provider reference;
---   * refunds never exceed the payment (22023); non-positive amounts and
---     unknown payments are refused (22023);
+--   * refunds never exceed the payment (22023); non-positive amounts are
+--     refused (22023), unknown payments are not found (PT404);
 --   * a credit pack refund claws back its share of the credits, but only
 --     what is still available: the balance never goes negative.
 
@@ -65,7 +65,7 @@ select throws_ok(format($q$ select private.billing_record_refund('stripe', 're_b
 select throws_ok(format($q$ select private.billing_record_refund('stripe', 're_b_negative', %L, -1.00) $q$, :'pack_payment'),
   '22023', null, 'a negative refund is refused (22023)');
 select throws_ok($$ select private.billing_record_refund('stripe', 're_b_ghost', gen_random_uuid(), 1.00) $$,
-  '22023', null, 'a refund of an unknown payment is refused (22023)');
+  'PT404', null, 'a refund of an unknown payment is not found (PT404)');
 
 -- ---------------------------------------------------------------- never negative
 -- Spend most of what is left: 500 - 10 held - 450 spent = 40 available.

@@ -867,6 +867,8 @@ export type Database = {
           event_type: string;
           id: string;
           payload: NonNullable<Json>;
+          payload_bytes: number | null;
+          payload_sha256: string | null;
           processed_at: string | null;
           provider: Database["public"]["Enums"]["billing_provider"];
           received_at: string;
@@ -884,6 +886,8 @@ export type Database = {
           event_type: string;
           id?: string;
           payload: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
           processed_at?: string | null;
           provider: Database["public"]["Enums"]["billing_provider"];
           received_at?: string;
@@ -900,6 +904,8 @@ export type Database = {
           event_type?: string;
           id?: string;
           payload?: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
           processed_at?: string | null;
           provider?: Database["public"]["Enums"]["billing_provider"];
           received_at?: string;
