@@ -56,9 +56,13 @@ function commitsUpToBaseline(): Set<string> {
   return new Set(out.split("\n").filter(Boolean));
 }
 
-/** The commit that first added each path under supabase/migrations, oldest first (renames count as adds). */
+/**
+ * The commit that first added each path under supabase/migrations, oldest first (renames count as adds),
+ * along this branch's own line (first parents): on main, a merged branch's file lands with the merge,
+ * as it was merged; what happened to it on the branch before that never landed.
+ */
 function firstAdditions(): Map<string, string> {
-  const out = git(["log", "--reverse", "--diff-filter=A", "--name-only", "--format=commit %H", "--", DIR]).toString();
+  const out = git(["log", "--first-parent", "-m", "--reverse", "--diff-filter=A", "--name-only", "--format=commit %H", "--", DIR]).toString();
   const first = new Map<string, string>();
   let commit = "";
   for (const line of out.split("\n")) {
