@@ -15,6 +15,7 @@
 // commit, so the comparison would pass whatever was edited: the test
 // refuses to run there and says how to fix it (`git fetch --unshallow`).
 // A tree without git (an exported tarball) fails the same way.
+import { PRODUCT_SCOPES } from "@domus/contracts/products.ts";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +25,9 @@ import { describe, expect, it } from "vitest";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIR = "supabase/migrations";
 const BASELINE = "69e584a4163998a7761f49fbf46103a12a694b46";
-export const MIGRATION_NAME = /^\d{14}_(platform|billing|jobs|homes|studio|tools|quicksell|reports)_[a-z0-9_]+\.sql$/;
+// Modules: the shared ones plus every product code, from the product list contract (a file, no database).
+const MODULES = [...new Set([...PRODUCT_SCOPES, "billing", "jobs"])];
+export const MIGRATION_NAME = new RegExp(`^\\d{14}_(${MODULES.join("|")})_[a-z0-9_]+\\.sql$`);
 
 function git(args: string[]): Buffer {
   return execFileSync("git", args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
@@ -76,6 +79,9 @@ const migrations = readdirSync(join(ROOT, DIR)).filter((f) => !f.startsWith(".")
 
 describe("supabase/migrations", () => {
   it("names every file <timestamp>_<module>_<concern>.sql", () => {
+    expect(MIGRATION_NAME.test("20261201001000_platform_products.sql")).toBe(true);
+    expect(MIGRATION_NAME.test("20261201001000_products.sql")).toBe(false);
+    expect(MIGRATION_NAME.test("20261201001000_cinema_films.sql")).toBe(false);
     expect(migrations.length).toBeGreaterThan(0);
     expect(migrations.filter((f) => !MIGRATION_NAME.test(f))).toEqual([]);
   });
