@@ -1,5 +1,6 @@
-// npm run gen:types — regenerates packages/client/src/database.types.ts from
-// the migrations, on a throwaway cluster so the result never depends on
+// npm run gen:types — regenerates packages/client/src/database.types.ts and
+// the product list contract (packages/contracts/src/products.generated.ts)
+// from the migrations, on a throwaway cluster so the result never depends on
 // whatever data or drift a running stack has.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { prepareDatabase } from "./lib/database.mjs";
 import { step } from "./lib/log.mjs";
 import { ensureSetup } from "./lib/setup.mjs";
 import { freePort, STACK_DIR } from "./lib/stack.mjs";
+import { generateProductsContract, PRODUCTS_FILE } from "./lib/products.mjs";
 import { generateTypes, TYPES_FILE } from "./lib/types.mjs";
 
 ensureSetup();
@@ -19,6 +21,8 @@ try {
   prepareDatabase(cluster, { demo: false, onStep: step });
   writeFileSync(TYPES_FILE, generateTypes(cluster.url));
   step(`wrote ${TYPES_FILE}`);
+  writeFileSync(PRODUCTS_FILE, generateProductsContract(cluster));
+  step(`wrote ${PRODUCTS_FILE}`);
 } finally {
   cluster.destroy();
 }

@@ -1,9 +1,10 @@
 // The demo data promise: every table in every exposed schema has rows, and
 // owned tables have rows owned by more than one user or account.
+import { PRODUCT_SCHEMAS } from "@domus/contracts/products.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "./support/db.ts";
 
-const EXPOSED = ["public", "homes", "quicksell", "studio", "tools", "reports"];
+const EXPOSED = PRODUCT_SCHEMAS;
 const OWNER_COLUMNS = ["user_id", "account_id", "owner_id", "seller_id", "buyer_id", "primary_owner_user_id"];
 
 afterAll(closeDb);

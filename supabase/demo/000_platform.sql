@@ -114,7 +114,7 @@ insert into public.analytics_events (user_id, account_id, product, event_type, e
 select d.id,
        case when d.n in (1, 2, 3) then '10000000-0000-4000-8000-000000000001'::uuid
             when d.n in (4, 5, 6) then '10000000-0000-4000-8000-000000000002'::uuid end,
-       (array['platform', 'homes', 'quicksell', 'studio', 'tools', 'reports'])[1 + (d.n + g) % 6],
+       (select array_agg(code order by sort_order) from public.products)[1 + (d.n + g) % (select count(*)::int from public.products)],
        (array['page_view', 'search', 'listing_view', 'sign_in'])[1 + g % 4],
        'demo event ' || g,
        jsonb_build_object('page', '/demo/' || g),

@@ -1,6 +1,6 @@
 -- Proves that row level security is never forgotten: every ordinary or
--- partitioned table in a schema PostgREST exposes (public and the five
--- product schemas) has RLS enabled and at least one policy, and the
+-- partitioned table in a schema PostgREST exposes (public and the product
+-- schemas, as public.products lists them) has RLS enabled and at least one policy, and the
 -- non-exposed `private` schema stays unreachable for anon. A new table that
 -- skips `enable row level security` fails this file by name.
 
@@ -8,12 +8,12 @@ begin;
 select plan(7);
 
 select is_empty(
-  $$ select * from tests.tables_without_rls(array['public', 'homes', 'quicksell', 'studio', 'tools', 'reports']) $$,
+  $$ select * from tests.tables_without_rls((select array_agg(schema_name) from public.products)) $$,
   'every table in an exposed schema has row level security enabled'
 );
 
 select is_empty(
-  $$ select * from tests.tables_without_policies(array['public', 'homes', 'quicksell', 'studio', 'tools', 'reports']) $$,
+  $$ select * from tests.tables_without_policies((select array_agg(schema_name) from public.products)) $$,
   'every table in an exposed schema has at least one policy'
 );
 
@@ -38,14 +38,14 @@ drop table public.__rls_probe;
 select is_empty(
   $$ select n.nspname || '.' || c.relname
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where n.nspname in ('public', 'homes', 'quicksell', 'studio', 'tools', 'reports')
+     where n.nspname in (select schema_name from public.products)
        and c.relkind in ('v', 'm')
        and not coalesce('security_invoker=true' = any (c.reloptions), false) $$,
   'every view in an exposed schema is security_invoker (no RLS bypass through views)'
 );
 
 select tables_are('public', array[
-  'profiles', 'platform_admins', 'accounts', 'account_memberships', 'invitations',
+  'products', 'profiles', 'platform_admins', 'accounts', 'account_memberships', 'invitations',
   'notifications', 'audit_log', 'analytics_events', 'login_attempts', 'revoked_tokens',
   'plans', 'plan_entitlements', 'credit_packs', 'billing_customers', 'subscriptions', 'payments', 'refunds',
   'billing_events', 'credit_balances', 'credit_transactions', 'credit_reservations', 'usage_counters', 'usage_events',

@@ -60,7 +60,7 @@ select throws_ok(
   '23514', null, 'a malformed event type is refused');
 select throws_ok(
   $$ insert into public.analytics_events (product, event_type) values ('elsewhere', 'page.view') $$,
-  '23514', null, 'an unknown product is refused');
+  '23503', null, 'an unknown product is refused (not in public.products)');
 
 select tests.authenticate_as('stranger');
 insert into public.analytics_events (product, event_type) values ('homes', 'search.run');

@@ -61,7 +61,7 @@ select throws_ok($$ insert into public.plans (product, code, name, tier, is_defa
 select throws_ok($$ insert into public.plans (product, code, name, tier) values ('reports', 'b_dupe_tier', 'Dupe', 'solo') $$,
   '23505', null, 'a tier appears once per product');
 select throws_ok($$ insert into public.plans (product, code, name, tier) values ('cinema', 'b_cinema', 'Cinema', 'free') $$,
-  '23514', null, 'plans belong to one of the five products');
+  '23503', null, 'plans belong to a product in public.products');
 
 select * from finish();
 rollback;

@@ -10,6 +10,7 @@ import {
   entitlementDecision,
   type EntitlementDecision,
 } from "@domus/contracts/billing.ts";
+import { product as productCode, type Product } from "@domus/contracts/products.ts";
 import { z } from "zod";
 import type { Database } from "./database.types.ts";
 import { unwrap } from "./errors.ts";
@@ -23,7 +24,7 @@ export type CreditPack = Tables["credit_packs"]["Row"];
 export type Subscription = Tables["subscriptions"]["Row"];
 export type CreditTransaction = Tables["credit_transactions"]["Row"];
 export type Payment = Tables["payments"]["Row"];
-export type Product = "homes" | "quicksell" | "studio" | "tools" | "reports";
+export type { Product };
 export type CreditPool = "credits" | "sms";
 
 export interface CreditBalance {
@@ -39,12 +40,14 @@ export function billingApi(supabase: DomusSupabase, invoke: FunctionInvoker) {
   return {
     /** Active plans with their entitlements, cheapest tier first. */
     async plans(product?: Product): Promise<Plan[]> {
+      if (product !== undefined) validate(productCode, product);
       let query = supabase.from("plans").select("*, plan_entitlements(*)").order("product").order("tier_rank");
       if (product) query = query.eq("product", product);
       return unwrap(await query) as Plan[];
     },
 
     async creditPacks(product?: Product): Promise<CreditPack[]> {
+      if (product !== undefined) validate(productCode, product);
       let query = supabase.from("credit_packs").select("*").order("product").order("price");
       if (product) query = query.eq("product", product);
       return unwrap(await query);

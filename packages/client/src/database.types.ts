@@ -773,6 +773,13 @@ export type Database = {
             referencedColumns: ["id"];
           },
           {
+            foreignKeyName: "analytics_events_product_fkey";
+            columns: ["product"];
+            isOneToOne: false;
+            referencedRelation: "products";
+            referencedColumns: ["code"];
+          },
+          {
             foreignKeyName: "analytics_events_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: false;
@@ -1003,7 +1010,15 @@ export type Database = {
           stripe_price_id?: string | null;
           updated_at?: string;
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "credit_packs_product_fkey";
+            columns: ["product"];
+            isOneToOne: false;
+            referencedRelation: "products";
+            referencedColumns: ["code"];
+          },
+        ];
       };
       credit_reservations: {
         Row: {
@@ -1394,6 +1409,13 @@ export type Database = {
             referencedColumns: ["id"];
           },
           {
+            foreignKeyName: "notifications_product_fkey";
+            columns: ["product"];
+            isOneToOne: false;
+            referencedRelation: "products";
+            referencedColumns: ["code"];
+          },
+          {
             foreignKeyName: "notifications_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: false;
@@ -1596,7 +1618,15 @@ export type Database = {
           trial_days?: number;
           updated_at?: string;
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "plans_product_fkey";
+            columns: ["product"];
+            isOneToOne: false;
+            referencedRelation: "products";
+            referencedColumns: ["code"];
+          },
+        ];
       };
       platform_admins: {
         Row: {
@@ -1634,6 +1664,34 @@ export type Database = {
             referencedColumns: ["id"];
           },
         ];
+      };
+      products: {
+        Row: {
+          code: string;
+          description: string;
+          kind: string;
+          name: string;
+          schema_name: string;
+          sort_order: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          code: string;
+          description: string;
+          kind?: string;
+          name: string;
+          schema_name: string;
+          sort_order: number;
+        };
+        Update: {
+          code?: string;
+          description?: string;
+          kind?: string;
+          name?: string;
+          schema_name?: string;
+          sort_order?: number;
+        };
+        Relationships: [];
       };
       profiles: {
         Row: {
@@ -1893,6 +1951,13 @@ export type Database = {
             isOneToOne: false;
             referencedRelation: "plans";
             referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "subscriptions_product_fkey";
+            columns: ["product"];
+            isOneToOne: false;
+            referencedRelation: "products";
+            referencedColumns: ["code"];
           },
         ];
       };

@@ -59,7 +59,8 @@ export type { Database } from "./database.types.ts";
 export { DomusError } from "./errors.ts";
 export type { RealtimeTransport } from "./transport.ts";
 export type { Account, Invitation, Membership, MemberWithProfile } from "./accounts.ts";
-export type { CreditBalance, CreditPack, CreditTransaction, Payment, Plan, Subscription } from "./billing.ts";
+export type { CreditBalance, CreditPack, CreditTransaction, Payment, Plan, Product, Subscription } from "./billing.ts";
+export { PRODUCT_ROWS, PRODUCTS, type ProductRow, type ProductScope } from "@domus/contracts/products.ts";
 export type {
   Listing,
   ListingSearchResult,

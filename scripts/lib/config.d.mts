@@ -1,0 +1,2 @@
+export const CONFIG_TOML: string;
+export function exposedSchemas(configToml?: string): string[];
