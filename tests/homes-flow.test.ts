@@ -118,7 +118,7 @@ describe("homes: publish a listing and see its valuation appear", () => {
               (select status from homes.offers where id = $2) as o1, (select status from homes.offers where id = $3) as o2`,
       [listingId, o1, o2]);
     expect(rows[0]).toEqual({ listing: "under_contract", o1: "accepted", o2: "declined" });
-    await expect(offer(b2, 700000)).rejects.toMatchObject({ code: "55000" });
+    await expect(offer(b2, 700000)).rejects.toMatchObject({ code: "PT409" });
 
     const types = async (id: string) => (await db().query("select type from public.notifications where user_id = $1 order by created_at, type", [id])).rows.map((r) => r.type);
     expect(await types(b1.id)).toEqual(["offer_accepted"]);
