@@ -8,12 +8,14 @@
 --   * evaluates each single-column check constraint of the column with the
 --     column bound to the value; one must come out false (null passes a
 --     check, as it does in PostgreSQL),
--- and names every column and value that gets through. Then the two attacks
--- of the issue: a buyer's 'NaN' offer on an active listing, an owner's
--- valuation snapshot with estimate 'NaN'.
+-- and names every column and value that gets through (a probe table shows
+-- it catches what it should). Then the two attacks of the issue (a buyer's
+-- 'NaN' offer on an active listing, an owner's valuation snapshot with
+-- estimate 'NaN'), a sale price, a provider's payment and refund, and the
+-- numeric search filters.
 
 begin;
-select plan(11);
+select plan(17);
 
 create function pg_temp.non_finite_accepted(p_schemas text[])
 returns table (column_name text, accepted text)
@@ -169,6 +171,33 @@ select throws_ok(
      values ('00000000-0000-4000-a003-000000000001', 400000, 'NaN', 'appraisal') $$,
   '23514', null, 'nor with confidence NaN'
 );
+
+-- A provider's webhook path (service_role) cannot record NaN money either.
+select tests.authenticate_as_service_role();
+select lives_ok(
+  $$ select private.billing_record_payment('payfast', 'nan-test-ok', tests.get_supabase_uid('nan_buyer'), 'marketplace',
+                                           100, 'ZAR', 'succeeded') $$,
+  'a provider records a finite payment'
+);
+select throws_ok(
+  $$ select private.billing_record_payment('payfast', 'nan-test-nan', tests.get_supabase_uid('nan_buyer'), 'marketplace',
+                                           'NaN', 'ZAR', 'succeeded') $$,
+  '23514', null, 'a provider''s NaN payment amount is refused'
+);
+select throws_ok(
+  $$ select private.billing_record_refund('payfast', 'nan-refund', p.id, 'NaN')
+     from public.payments p where p.provider_ref = 'nan-test-ok' $$,
+  null, null, 'a provider''s NaN refund is refused'
+);
+select is((select amount_refunded from public.payments where provider_ref = 'nan-test-ok'), 0.00::numeric,
+  'and the payment''s refunded total is untouched');
+
+-- Search filters name the field instead of failing a cast.
+select tests.authenticate_as_anon();
+select throws_ok($$ select * from homes.search_listings(min_price => 'NaN') $$,
+  '22023', 'min_price: must be a finite amount (below 1e12)', 'a NaN price filter is refused naming the field');
+select throws_ok($$ select * from homes.search_listings(min_bathrooms => 'Infinity') $$,
+  '22023', 'min_bathrooms: must be a finite number', 'an infinite bathrooms filter is refused naming the field');
 
 select * from finish();
 rollback;
