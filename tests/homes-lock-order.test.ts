@@ -2,12 +2,15 @@
 // §3). Both touch the property and the listing; they must take those locks
 // in one order (property, then listing: docs/homes.md) or they deadlock
 // (40P01, which PostgREST answers 500).
-//   * "interleaved": forces the one interleaving that deadlocked: the
-//     valuation holds the property and waits (on a gate) before it touches
-//     the listing; the accept starts meanwhile; then the gate opens.
-//   * "raced": both fired at once, many times, on fresh listings.
-// Afterwards each listing is under contract with one accepted offer, off the
-// market (is_listed false), and has its valuation.
+//   * "interleaved": forces the interleaving that deadlocked: the valuation
+//     holds the property and waits (on a gate) before it touches the
+//     listing; the seller's RPC starts meanwhile; then the gate opens. For
+//     accept_offer and every other RPC that changes a listing's status (and
+//     so the property): publish, withdraw, reopen, mark_sold.
+//   * "raced": accept and valuation fired at once, many times, on fresh
+//     listings.
+// Afterwards the listing is in the RPC's state, the property's is_listed
+// agrees, and the valuation is stored.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, createUser, db } from "./support/db.ts";
@@ -52,20 +55,63 @@ async function listingWithOffer(tag: string): Promise<Sale> {
   return { sellerId: seller.id, propertyId: p.id, listingId: l.id, offerId: o.id };
 }
 
-/** The seller accepts, as PostgREST would run the RPC. */
-async function accept(client: pg.Client, sale: Sale): Promise<void> {
+/** One of the seller's RPCs, as PostgREST would run it. */
+async function asSeller(client: pg.Client, sale: Sale, sql: string, params: unknown[]): Promise<void> {
   await client.query("begin");
   try {
     await client.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)", [
       JSON.stringify({ sub: sale.sellerId, role: "authenticated" }),
     ]);
-    await client.query("select homes.accept_offer($1)", [sale.offerId]);
+    await client.query(sql, params);
     await client.query("commit");
   } catch (error) {
     await client.query("rollback").catch(() => {});
     throw error;
   }
 }
+
+const accept = (client: pg.Client, sale: Sale) => asSeller(client, sale, "select homes.accept_offer($1)", [sale.offerId]);
+
+interface Transition {
+  rpc: string;
+  /** Brings a fresh listing (active, one submitted offer) to the state the RPC starts from. */
+  before: (sale: Sale) => Promise<void>;
+  run: (client: pg.Client, sale: Sale) => Promise<void>;
+  status: string;
+  isListed: boolean;
+}
+
+const underContract = async (sale: Sale) => {
+  const client = await connect();
+  try {
+    await accept(client, sale);
+  } finally {
+    await client.end();
+  }
+};
+
+const TRANSITIONS: Transition[] = [
+  { rpc: "accept_offer", before: async () => {}, run: accept, status: "under_contract", isListed: false },
+  {
+    rpc: "withdraw_listing", before: async () => {}, status: "withdrawn", isListed: false,
+    run: (c, sale) => asSeller(c, sale, "select homes.withdraw_listing($1)", [sale.listingId]),
+  },
+  {
+    rpc: "publish_listing", status: "active", isListed: true,
+    before: async (sale) => {
+      await db().query("update homes.listings set status = 'withdrawn' where id = $1", [sale.listingId]);
+    },
+    run: (c, sale) => asSeller(c, sale, "select homes.publish_listing($1)", [sale.listingId]),
+  },
+  {
+    rpc: "reopen_listing", before: underContract, status: "active", isListed: true,
+    run: (c, sale) => asSeller(c, sale, "select homes.reopen_listing($1)", [sale.listingId]),
+  },
+  {
+    rpc: "mark_sold", before: underContract, status: "sold", isListed: false,
+    run: (c, sale) => asSeller(c, sale, "select homes.mark_sold($1)", [sale.listingId]),
+  },
+];
 
 /** The valuation worker's transaction for the listing's publish job. */
 async function storeValuation(client: pg.Client, sale: Sale, requestKey: string): Promise<void> {
@@ -98,20 +144,20 @@ async function pidOf(client: pg.Client): Promise<number> {
 const codeOf = (outcome: PromiseSettledResult<void>) =>
   outcome.status === "rejected" ? `${(outcome.reason as { code?: string }).code}: ${(outcome.reason as Error).message}` : "ok";
 
-async function expectSettled(sale: Sale, requestKey: string) {
+async function expectSettled(sale: Sale, requestKey: string, status = "under_contract", isListed = false) {
   const { rows: [r] } = await db().query(
     `select l.status, p.is_listed,
-            (select count(*)::int from homes.offers o where o.listing_id = l.id and o.status = 'accepted') as accepted,
             (select count(*)::int from homes.valuations v where v.request_key = $2 and v.listing_id = l.id) as valuations
      from homes.listings l join homes.properties p on p.id = l.property_id where l.id = $1`,
     [sale.listingId, requestKey],
   );
-  expect(r).toEqual({ status: "under_contract", is_listed: false, accepted: 1, valuations: 1 });
+  expect(r).toEqual({ status, is_listed: isListed, valuations: 1 });
 }
 
 describe("homes lock order: accept_offer beside homes_store_valuation", () => {
-  it("the interleaving that deadlocked (valuation holds the property, accept holds the listing) completes both", async () => {
-    const sale = await listingWithOffer("gate");
+  it.each(TRANSITIONS)("$rpc while a valuation holds the property (the interleaving that deadlocked) completes both", async (t) => {
+    const sale = await listingWithOffer(`gate-${t.rpc}`);
+    await t.before(sale);
     const requestKey = `lock-gate-${sale.listingId}`;
     const gate = await connect();
     const valuer = await connect();
@@ -127,13 +173,13 @@ describe("homes lock order: accept_offer beside homes_store_valuation", () => {
       );
       const valuing = storeValuation(valuer, sale, requestKey);
       await waitsForLock(await pidOf(valuer));
-      const accepting = accept(seller, sale);
+      const changing = t.run(seller, sale);
       await waitsForLock(await pidOf(seller));
       await gate.query("rollback");
 
-      const outcomes = await Promise.allSettled([accepting, valuing]);
+      const outcomes = await Promise.allSettled([changing, valuing]);
       expect(outcomes.map(codeOf)).toEqual(["ok", "ok"]);
-      await expectSettled(sale, requestKey);
+      await expectSettled(sale, requestKey, t.status, t.isListed);
     } finally {
       await gate.query("rollback").catch(() => {});
       await Promise.all([gate.end(), valuer.end(), seller.end()]);
