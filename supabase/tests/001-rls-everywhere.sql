@@ -21,7 +21,7 @@ select is_empty(
 -- silently wins, so each table states one rule per role and action.
 select is_empty(
   $$ select schemaname || '.' || tablename || ' ' || cmd || ' ' || r from pg_policies, unnest(roles) r
-     where schemaname in ('public', 'homes', 'quicksell', 'studio', 'tools', 'reports') and permissive = 'PERMISSIVE'
+     where schemaname in (select schema_name from public.products) and permissive = 'PERMISSIVE'
      group by schemaname, tablename, cmd, r having count(*) > 1 $$,
   'one permissive policy per table, role and action in every exposed schema');
 

@@ -26,7 +26,7 @@ create temp view our_functions as
   select p.oid, p.oid::regprocedure::text as fn, n.nspname, p.prosecdef, p.proconfig, p.proacl, p.prorettype
   from pg_proc p
   join pg_namespace n on n.oid = p.pronamespace
-  where n.nspname in ('public', 'private', 'homes', 'quicksell', 'studio', 'tools', 'reports')
+  where (n.nspname = 'private' or n.nspname in (select schema_name from public.products))
     and not exists (select 1 from pg_depend d
                     where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e');
 
