@@ -40,6 +40,11 @@ function functionFiles() {
     .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => f.endsWith(".ts")).map((f) => join(dir, d.name, f)));
 }
 
+function gatewayFiles() {
+  const dir = join(root, "scripts", "gateway");
+  return readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f));
+}
+
 function parseTap(output) {
   const passed = (output.match(/^\s*ok \d+/gm) ?? []).length;
   const failed = (output.match(/^\s*not ok \d+/gm) ?? []).length;
@@ -60,7 +65,7 @@ try {
   step("static checks");
   check("tsc (packages, tests)", () => { run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: root }); });
   check("deno check (every function, the gateway)", () => {
-    run(bin("deno"), ["check", "--config", DENO_CONFIG, ...functionFiles(), join(root, "scripts", "serve-functions.ts")], {
+    run(bin("deno"), ["check", "--config", DENO_CONFIG, ...functionFiles(), ...gatewayFiles()], {
       cwd: root, env: { NO_COLOR: "1" },
     });
   });
@@ -95,7 +100,7 @@ try {
 
   step("Deno tests (functions)");
   {
-    const tests = functionFiles().filter((f) => f.endsWith(".test.ts"));
+    const tests = [...functionFiles(), ...gatewayFiles()].filter((f) => f.endsWith(".test.ts"));
     if (tests.length) {
       const r = await runAsync(bin("deno"), ["test", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG, ...tests], {
         cwd: root, env: { ...functions.env, NO_COLOR: "1" },
