@@ -1,6 +1,6 @@
 // npm test — every check and test on a throwaway stack, then one summary
 // line `N passed, N failed`. Does its own set-up like npm start, on its own
-// cluster (.stack/test-<pid>, a free port) and its own functions port, and
+// cluster (<state dir>/test-<pid>, see scripts/lib/paths.mjs; a free port) and its own functions port, and
 // removes them afterwards, so it runs beside a running `npm start`.
 //
 // Counted: each static check (tsc, deno check, db lint, db advisors, types
@@ -12,7 +12,7 @@ import { cliUrl, prepareDatabase, supabaseCli } from "./lib/database.mjs";
 import { step } from "./lib/log.mjs";
 import { run, runAsync } from "./lib/run.mjs";
 import { bin, ensureSetup, root } from "./lib/setup.mjs";
-import { DENO_CONFIG, freePort, STACK_DIR, startFunctions, stopProcess } from "./lib/stack.mjs";
+import { DENO_CONFIG, freePort, STATE_DIR, startFunctions, stopProcess } from "./lib/stack.mjs";
 import { committedTypes, EXPOSED_SCHEMAS, generateTypes } from "./lib/types.mjs";
 
 const results = [];
@@ -52,15 +52,16 @@ function parseTap(output) {
 }
 
 ensureSetup();
-const cluster = new Cluster({ dir: join(STACK_DIR, `test-${process.pid}`), port: await freePort() });
+const cluster = new Cluster({ dir: join(STATE_DIR, `test-${process.pid}`), port: await freePort() });
 let functions = null;
 let exitCode = 1;
+const functionsPort = await freePort();
 
 try {
   step(`throwaway cluster on port ${cluster.port}`);
   cluster.init();
   cluster.start();
-  prepareDatabase(cluster, { demo: true, onStep: step });
+  prepareDatabase(cluster, { demo: true, onStep: step, publicUrl: `http://127.0.0.1:${functionsPort}` });
 
   step("static checks");
   check("tsc (packages, tests)", () => { run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: root }); });
@@ -95,7 +96,7 @@ try {
   step("functions gateway for the integration tests");
   // No scheduler: tests drive the job workers themselves, so nothing races them.
   functions = await startFunctions({
-    dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"),
+    dbUrl: cluster.url, port: functionsPort, schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"),
   });
 
   step("Deno tests (functions)");
