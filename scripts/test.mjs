@@ -51,6 +51,8 @@ function parseTap(output) {
   return { passed, failed };
 }
 
+const porcelain = () => run("git", ["status", "--porcelain"], { cwd: root, allowFail: true }).stdout;
+const treeBefore = porcelain();
 ensureSetup();
 const cluster = new Cluster({ dir: join(STATE_DIR, `test-${process.pid}`), port: await freePort() });
 let functions = null;
@@ -129,6 +131,21 @@ try {
     }
     record("vitest tests", passed, failed, r.stdout + r.stderr);
   }
+
+  step("npm start from a fresh clone in a mode-700 folder (tests/stack, node --test)");
+  {
+    const files = readdirSync(join(root, "tests", "stack")).filter((f) => f.endsWith(".test.mjs")).map((f) => join("tests", "stack", f));
+    const r = await runAsync(process.execPath, ["--test", "--test-reporter=tap", ...files], { cwd: root, env: { NO_COLOR: "1" } });
+    // Top-level results only: nested lines are indented.
+    const passed = (r.stdout.match(/^ok \d+/gm) ?? []).length;
+    const failed = (r.stdout.match(/^not ok \d+/gm) ?? []).length;
+    record("stack lifecycle tests", passed, failed + (r.status !== 0 && failed === 0 ? 1 : 0), r.stdout + r.stderr);
+  }
+
+  check("npm test left git status --porcelain as it found it", () => {
+    const after = porcelain();
+    if (after !== treeBefore) throw new Error(`before:\n${treeBefore}\nafter:\n${after}`);
+  });
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

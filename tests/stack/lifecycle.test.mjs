@@ -124,9 +124,10 @@ test("npm start answers as itself on the ports given; a part dying stops the res
   assert.deepEqual(await noneRemain(), []);
 });
 
-test("a warm start honours a new DOMUS_DB_PORT, keeps the data, and SIGTERM to npm stops everything", async () => {
+test("a warm start honours new ports, keeps the data, and SIGTERM to npm stops everything", async () => {
   const newDbPort = await freePort();
-  const run = npmStart({ DOMUS_DB_PORT: String(newDbPort), DOMUS_FUNCTIONS_PORT: String(fnPort) });
+  const newFnPort = await freePort();
+  const run = npmStart({ DOMUS_DB_PORT: String(newDbPort), DOMUS_FUNCTIONS_PORT: String(newFnPort) });
   assert.equal(await run.ready, true, run.out + run.err);
   assert.doesNotMatch(run.out, /creating a PostgreSQL 15 cluster|installing npm dependencies/);
   const env = envOf();
@@ -134,6 +135,9 @@ test("a warm start honours a new DOMUS_DB_PORT, keeps the data, and SIGTERM to n
   const users = execFileSync("psql", ["-X", "-At", "-d", env.SUPABASE_DB_URL, "-c", "select count(*) > 0 from auth.users"], { encoding: "utf8" });
   assert.equal(users.trim(), "t");
   assert.ok(stackProcesses().some((l) => l.includes(`-p ${newDbPort}`)), "PostgreSQL listens on the new port");
+  assert.equal(env.SUPABASE_FUNCTIONS_URL, `http://127.0.0.1:${newFnPort}/functions/v1`);
+  const urls = execFileSync("psql", ["-X", "-At", "-d", env.SUPABASE_DB_URL, "-c", "select distinct split_part(url, '/storage/', 1) from studio.media_items"], { encoding: "utf8" });
+  assert.equal(urls.trim(), `http://127.0.0.1:${newFnPort}`, "stored media URLs follow the functions port");
 
   run.child.kill("SIGTERM"); // the npm process, as systemd or a CI runner would
   await run.exited;
