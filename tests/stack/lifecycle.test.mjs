@@ -4,7 +4,8 @@
 // ports it was given, a dying part taking the rest down, the port honoured on
 // a warm start, SIGTERM to the npm process and the death of its parent each
 // leaving no process behind, and the tree as clean as it was cloned.
-// Run by `npm test` (node --test); takes a minute or two.
+// Run by `npm test` (node --test); takes a minute or two. It clones the
+// repository's committed HEAD: uncommitted changes are not what it tests.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
