@@ -17,7 +17,7 @@ import { Cluster } from "./lib/cluster.mjs";
 import { prepareDatabase } from "./lib/database.mjs";
 import { step } from "./lib/log.mjs";
 import { ensureSetup, root } from "./lib/setup.mjs";
-import { freePort, STACK_DIR, startFunctions, stopProcess } from "./lib/stack.mjs";
+import { freePort, STATE_DIR, startFunctions, stopProcess } from "./lib/stack.mjs";
 
 const BENCH_DIR = join(root, "scripts", "bench");
 const RESULTS_DIR = join(root, "bench", "results");
@@ -46,7 +46,7 @@ function print(value, indent = "  ") {
 }
 
 ensureSetup();
-const cluster = new Cluster({ dir: join(STACK_DIR, `bench-${process.pid}`), port: await freePort() });
+const cluster = new Cluster({ dir: join(STATE_DIR, `bench-${process.pid}`), port: await freePort() });
 let gateway = null;
 let exitCode = 0;
 const functions = async () => {

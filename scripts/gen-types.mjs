@@ -8,12 +8,12 @@ import { Cluster } from "./lib/cluster.mjs";
 import { prepareDatabase } from "./lib/database.mjs";
 import { step } from "./lib/log.mjs";
 import { ensureSetup } from "./lib/setup.mjs";
-import { freePort, STACK_DIR } from "./lib/stack.mjs";
+import { freePort, STATE_DIR } from "./lib/stack.mjs";
 import { generateProductsContract, PRODUCTS_FILE } from "./lib/products.mjs";
 import { generateTypes, TYPES_FILE } from "./lib/types.mjs";
 
 ensureSetup();
-const cluster = new Cluster({ dir: join(STACK_DIR, `types-${process.pid}`), port: await freePort() });
+const cluster = new Cluster({ dir: join(STATE_DIR, `types-${process.pid}`), port: await freePort() });
 try {
   step("starting a throwaway cluster");
   cluster.init();

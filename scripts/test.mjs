@@ -1,6 +1,6 @@
 // npm test — every check and test on a throwaway stack, then one summary
 // line `N passed, N failed`. Does its own set-up like npm start, on its own
-// cluster (.stack/test-<pid>, a free port) and its own functions port, and
+// cluster (<state dir>/test-<pid>, see scripts/lib/paths.mjs; a free port) and its own functions port, and
 // removes them afterwards, so it runs beside a running `npm start`.
 //
 // Counted: each static check (tsc, deno check, db lint, db advisors, types
@@ -12,7 +12,7 @@ import { cliUrl, prepareDatabase, supabaseCli } from "./lib/database.mjs";
 import { step } from "./lib/log.mjs";
 import { run, runAsync } from "./lib/run.mjs";
 import { bin, ensureSetup, root } from "./lib/setup.mjs";
-import { DENO_CONFIG, freePort, STACK_DIR, startFunctions, stopProcess } from "./lib/stack.mjs";
+import { DENO_CONFIG, freePort, STATE_DIR, startFunctions, stopProcess } from "./lib/stack.mjs";
 import { committedTypes, EXPOSED_SCHEMAS, generateTypes } from "./lib/types.mjs";
 
 const results = [];
@@ -40,27 +40,35 @@ function functionFiles() {
     .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => f.endsWith(".ts")).map((f) => join(dir, d.name, f)));
 }
 
+function gatewayFiles() {
+  const dir = join(root, "scripts", "gateway");
+  return readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f));
+}
+
 function parseTap(output) {
   const passed = (output.match(/^\s*ok \d+/gm) ?? []).length;
   const failed = (output.match(/^\s*not ok \d+/gm) ?? []).length;
   return { passed, failed };
 }
 
+const porcelain = () => run("git", ["status", "--porcelain"], { cwd: root, allowFail: true }).stdout;
+const treeBefore = porcelain();
 ensureSetup();
-const cluster = new Cluster({ dir: join(STACK_DIR, `test-${process.pid}`), port: await freePort() });
+const cluster = new Cluster({ dir: join(STATE_DIR, `test-${process.pid}`), port: await freePort() });
 let functions = null;
 let exitCode = 1;
+const functionsPort = await freePort();
 
 try {
   step(`throwaway cluster on port ${cluster.port}`);
   cluster.init();
   cluster.start();
-  prepareDatabase(cluster, { demo: true, onStep: step });
+  prepareDatabase(cluster, { demo: true, onStep: step, publicUrl: `http://127.0.0.1:${functionsPort}` });
 
   step("static checks");
   check("tsc (packages, tests)", () => { run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: root }); });
   check("deno check (every function, the gateway)", () => {
-    run(bin("deno"), ["check", "--config", DENO_CONFIG, ...functionFiles(), join(root, "scripts", "serve-functions.ts")], {
+    run(bin("deno"), ["check", "--config", DENO_CONFIG, ...functionFiles(), ...gatewayFiles()], {
       cwd: root, env: { NO_COLOR: "1" },
     });
   });
@@ -90,12 +98,12 @@ try {
   step("functions gateway for the integration tests");
   // No scheduler: tests drive the job workers themselves, so nothing races them.
   functions = await startFunctions({
-    dbUrl: cluster.url, port: await freePort(), schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"),
+    dbUrl: cluster.url, port: functionsPort, schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"),
   });
 
   step("Deno tests (functions)");
   {
-    const tests = functionFiles().filter((f) => f.endsWith(".test.ts"));
+    const tests = [...functionFiles(), ...gatewayFiles()].filter((f) => f.endsWith(".test.ts"));
     if (tests.length) {
       const r = await runAsync(bin("deno"), ["test", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG, ...tests], {
         cwd: root, env: { ...functions.env, NO_COLOR: "1" },
@@ -123,6 +131,21 @@ try {
     }
     record("vitest tests", passed, failed, r.stdout + r.stderr);
   }
+
+  step("npm start from a fresh clone in a mode-700 folder (tests/stack, node --test)");
+  {
+    const files = readdirSync(join(root, "tests", "stack")).filter((f) => f.endsWith(".test.mjs")).map((f) => join("tests", "stack", f));
+    const r = await runAsync(process.execPath, ["--test", "--test-reporter=tap", ...files], { cwd: root, env: { NO_COLOR: "1" } });
+    // Top-level results only: nested lines are indented.
+    const passed = (r.stdout.match(/^ok \d+/gm) ?? []).length;
+    const failed = (r.stdout.match(/^not ok \d+/gm) ?? []).length;
+    record("stack lifecycle tests", passed, failed + (r.status !== 0 && failed === 0 ? 1 : 0), r.stdout + r.stderr);
+  }
+
+  check("npm test left git status --porcelain as it found it", () => {
+    const after = porcelain();
+    if (after !== treeBefore) throw new Error(`before:\n${treeBefore}\nafter:\n${after}`);
+  });
 
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

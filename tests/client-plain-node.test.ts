@@ -43,3 +43,13 @@ describe("@domus/client from plain Node", () => {
     expect(stdout.trim()).toMatch(/packages\/client\/dist\/index\.js$/);
   });
 });
+
+describe("@domus/client against the Docker-free stack's Data API", () => {
+  it("reports the gateway's 501 as not_available_locally, not as a 500", async () => {
+    const { createDomusClient, DomusError } = await import("@domus/client");
+    const domus = createDomusClient({ url: env.functionsUrl.replace(/\/functions\/v1$/, ""), anonKey: env.anonKey });
+    const error = await domus.billing.plans().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomusError);
+    expect(error).toMatchObject({ status: 501, code: "not_available_locally" });
+  });
+});

@@ -4,7 +4,7 @@
 // and overwrites whatever the client sent; x-forwarded-for is only appended
 // to, so its first entry is whatever the client wrote, and is never read
 // here. A missing or unparsable value is "unknown" (null): there is no
-// fallback to another header. The local gateway (scripts/serve-functions.ts)
+// fallback to another header. The local gateway (scripts/gateway/gateway.ts)
 // sets the same header from the socket, so the local stack behaves alike.
 import { isIP } from "node:net";
 

@@ -21,7 +21,7 @@ import {
 import { createHandler } from "./index.ts";
 import type { PayfastItnDeps } from "./itn.ts";
 import { assert, assertEquals, closeTestSql, ledgerViolations, newUser, testSql } from "../_shared/testing.ts";
-import { createGateway } from "../../scripts/serve-functions.ts";
+import { createGateway } from "../../scripts/gateway/gateway.ts";
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
 
@@ -498,7 +498,7 @@ Deno.test({ name: "a forged X-Forwarded-For (and cf-connecting-ip) from an unkno
   type Functions = Parameters<typeof createGateway>[0];
   const gateway = createGateway(new Map([["payfast-itn", {
     config: { name: "payfast-itn", verifyJwt: false, entrypoint: "" }, handler,
-  }]]) as unknown as Functions, "unused-secret");
+  }]]) as unknown as Functions, { jwtSecret: "unused-secret" });
   const forged = (remote: string) => gateway(new Request("http://localhost/functions/v1/payfast-itn", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "127.0.0.1", "cf-connecting-ip": "127.0.0.1" },

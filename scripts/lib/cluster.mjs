@@ -1,9 +1,9 @@
 // A private PostgreSQL 15 cluster: its own data directory, its own port,
-// pg_cron preloaded, listening on 127.0.0.1 only. Started with pg_ctl so a
-// crash of the Node process never leaves a half-started server behind: the
-// next start finds the postmaster.pid and stops or reuses it.
-import { existsSync, mkdirSync, writeFileSync, rmSync, chownSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+// pg_cron preloaded, listening on 127.0.0.1 only. Started with pg_ctl; the
+// port and socket directory are given on every start (not only written at
+// creation), so DOMUS_DB_PORT always means what it says.
+import { chmodSync, existsSync, mkdirSync, writeFileSync, rmSync, chownSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { isRoot, run, runAsPostgres } from "./run.mjs";
 import { PG_BIN } from "./setup.mjs";
@@ -30,16 +30,23 @@ export class Cluster {
     return existsSync(join(this.dataDir, "PG_VERSION"));
   }
 
-  init() {
-    mkdirSync(this.dir, { recursive: true });
+  /** The cluster's directory, owned by the postgres OS user, on a path it can traverse. */
+  ensureStateDir() {
+    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     if (isRoot) {
       const { uid, gid } = postgresIds();
       chownSync(this.dir, uid, gid);
+      // A umask of 077 would leave the state directories closed to postgres.
+      for (const d of [dirname(this.dir), dirname(dirname(this.dir))]) chmodSync(d, 0o755);
+    }
+  }
+
+  init() {
+    this.ensureStateDir();
+    if (isRoot) {
       const probe = runAsPostgres("test", ["-w", this.dir], { allowFail: true });
       if (probe.status !== 0) {
-        throw new Error(
-          `the postgres OS user cannot write ${this.dir}; clone the project where that user can traverse the path (e.g. /work or /srv)`,
-        );
+        throw new Error(`the postgres OS user cannot write ${this.dir}; set DOMUS_STATE_DIR to a directory it can reach`);
       }
     }
     runAsPostgres(join(PG_BIN, "initdb"), [
@@ -47,9 +54,7 @@ export class Cluster {
     ]);
     const conf = [
       "# Domus local cluster (written by scripts/lib/cluster.mjs)",
-      `port = ${this.port}`,
       "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${this.dir}'`,
       "shared_preload_libraries = 'pg_cron'",
       "cron.database_name = 'postgres'",
       "max_connections = 200",
@@ -72,9 +77,24 @@ export class Cluster {
     return r.status === 0;
   }
 
+  /** The running postmaster's pid and port (postmaster.pid lines 1 and 4), or null. */
+  postmaster() {
+    try {
+      const lines = readFileSync(join(this.dataDir, "postmaster.pid"), "utf8").split("\n");
+      return { pid: Number(lines[0]), port: Number(lines[3]) };
+    } catch {
+      return null;
+    }
+  }
+
   start() {
-    if (this.isRunning()) return;
-    runAsPostgres(join(PG_BIN, "pg_ctl"), ["start", "-w", "-t", "60", "-D", this.dataDir, "-l", this.logFile]);
+    if (this.isRunning()) {
+      if (this.postmaster()?.port === this.port) return;
+      this.stop();
+    }
+    runAsPostgres(join(PG_BIN, "pg_ctl"), [
+      "start", "-w", "-t", "60", "-D", this.dataDir, "-l", this.logFile, "-o", `-p ${this.port} -k ${this.dir}`,
+    ]);
   }
 
   stop() {
@@ -88,13 +108,14 @@ export class Cluster {
   }
 
   /** Runs SQL text (or a file with {file}) through psql, stopping at the first error. */
-  psql(sql, { file, vars = {}, quiet = true } = {}) {
+  psql(sql, { file, vars = {}, quiet = true, settings = {} } = {}) {
     const args = ["-X", "-v", "ON_ERROR_STOP=1", "-d", this.url];
     if (quiet) args.push("-q");
     for (const [k, v] of Object.entries(vars)) args.push("-v", `${k}=${v}`);
     if (file) args.push("-f", file);
     else args.push("-c", sql);
-    return run("psql", args, { env: { PGOPTIONS: "--client-min-messages=warning" } }).stdout;
+    const options = ["--client-min-messages=warning", ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)];
+    return run("psql", args, { env: { PGOPTIONS: options.join(" ") } }).stdout;
   }
 
   /** One value from a query, as text. */

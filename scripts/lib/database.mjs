@@ -36,15 +36,46 @@ export function applySeed(cluster) {
   cluster.psql(null, { file: SEED_SQL });
 }
 
-/** Demo data: every supabase/demo/*.sql in name order (platform first, then each product). */
-export function applyDemo(cluster) {
+/**
+ * Demo data: every supabase/demo/*.sql in name order (platform first, then
+ * each product). `publicUrl` (the gateway's base URL) becomes the
+ * `domus.public_url` setting the demo files build their URLs from.
+ */
+export function applyDemo(cluster, { publicUrl } = {}) {
   if (!existsSync(DEMO_DIR)) return;
+  const settings = publicUrl ? { "domus.public_url": publicUrl } : {};
   for (const file of readdirSync(DEMO_DIR).filter((f) => f.endsWith(".sql")).sort()) {
-    cluster.psql(null, { file: join(DEMO_DIR, file) });
+    cluster.psql(null, { file: join(DEMO_DIR, file), settings });
   }
 }
 
-export function prepareDatabase(cluster, { demo = true, onStep = () => {} } = {}) {
+/**
+ * After the functions port moved, stored URLs that named the old gateway
+ * (demo media, rendered outputs) are rewritten to the new one. Local data
+ * only: triggers are skipped so finished rows may be touched.
+ */
+export function rewritePublicUrls(cluster, from, to) {
+  if (!from || from === to) return 0;
+  const sql = `
+    set session_replication_role = replica;
+    do $$
+    declare c record;
+    begin
+      for c in
+        select table_schema, table_name, column_name from information_schema.columns
+        where table_schema in ('public', 'homes', 'quicksell', 'studio', 'tools', 'reports')
+          and data_type = 'text' and column_name like '%url%'
+          and (table_schema, table_name) in (select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE')
+      loop
+        execute format('update %I.%I set %I = replace(%I, %L, %L) where %I like %L',
+          c.table_schema, c.table_name, c.column_name, c.column_name, '${from}/', '${to}/', c.column_name, '${from}/%');
+      end loop;
+    end $$;`;
+  cluster.psql(sql);
+  return 1;
+}
+
+export function prepareDatabase(cluster, { demo = true, onStep = () => {}, publicUrl } = {}) {
   onStep("applying the local platform script (roles, auth, storage, extensions)");
   applyPlatform(cluster);
   onStep("applying migrations with the Supabase CLI");
@@ -53,6 +84,6 @@ export function prepareDatabase(cluster, { demo = true, onStep = () => {} } = {}
   applySeed(cluster);
   if (demo) {
     onStep("loading demo data");
-    applyDemo(cluster);
+    applyDemo(cluster, { publicUrl });
   }
 }

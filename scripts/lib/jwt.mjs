@@ -22,11 +22,12 @@ export function apiKey(role, secret = LOCAL_JWT_SECRET) {
 }
 
 /** An access token for a user, as GoTrue issues one after sign-in. */
-export function userToken({ sub, email, sessionId = randomUUID(), ttlSeconds = 3600, secret = LOCAL_JWT_SECRET }) {
+/** `issuer` is the stack's Auth URL: it names the port actually used. */
+export function userToken({ sub, email, sessionId = randomUUID(), ttlSeconds = 3600, secret = LOCAL_JWT_SECRET, issuer = "http://127.0.0.1:54321/auth/v1" }) {
   const iat = Math.floor(Date.now() / 1000);
   return signJwt(
     {
-      iss: "http://127.0.0.1:54321/auth/v1",
+      iss: issuer,
       aud: "authenticated",
       role: "authenticated",
       sub,

@@ -22,8 +22,9 @@ export function run(cmd, args, { cwd, env, input, allowFail = false, stream = fa
 }
 
 /** Runs a command as the postgres OS user when we are root: PostgreSQL refuses root. */
+// cwd "/": the checkout may be a folder the postgres user cannot enter.
 export function runAsPostgres(cmd, args, opts = {}) {
-  if (isRoot) return run("runuser", ["-u", "postgres", "--", cmd, ...args], opts);
+  if (isRoot) return run("runuser", ["-u", "postgres", "--", cmd, ...args], { cwd: "/", ...opts });
   return run(cmd, args, opts);
 }
 

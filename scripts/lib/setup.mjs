@@ -1,6 +1,7 @@
 // Installs what the stack needs and is missing: npm dependencies, Debian's
 // PostgreSQL extensions and pg_prove. Deno and the Supabase CLI come from npm.
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isRoot, run } from "./run.mjs";
 import { step, fail } from "./log.mjs";
@@ -33,11 +34,35 @@ export function ensureDebianPackages() {
   run("bash", ["-c", command], { env: { DEBIAN_FRONTEND: "noninteractive" } });
 }
 
+// node_modules is current when it was installed from exactly this package.json
+// and lockfile; checked by hash, so warm starts skip npm entirely.
+const STAMP = join(root, "node_modules", ".domus-installed");
+const NEEDED_BINS = ["supabase", "deno", "tsc", "vitest", "prettier"];
+
+function dependencyHash() {
+  const hash = createHash("sha256");
+  for (const f of ["package.json", "package-lock.json"]) {
+    const p = join(root, f);
+    hash.update(f).update(existsSync(p) ? readFileSync(p) : "");
+  }
+  return hash.digest("hex");
+}
+
+export function nodeModulesCurrent() {
+  if (!NEEDED_BINS.every((b) => existsSync(bin(b)))) return false;
+  return existsSync(STAMP) && readFileSync(STAMP, "utf8").trim() === dependencyHash();
+}
+
+/**
+ * `npm ci` from the committed lockfile, which it never rewrites, so the two
+ * commands leave the tree clean; `npm install` only when there is no lockfile.
+ */
 export function ensureNodeModules() {
-  const needed = ["supabase", "deno", "tsc", "vitest", "prettier"];
-  if (needed.every((b) => existsSync(bin(b)))) return;
-  step("installing npm dependencies (npm install)");
-  run("npm", ["install", "--no-audit", "--no-fund"], { cwd: root });
+  if (nodeModulesCurrent()) return;
+  const ci = existsSync(join(root, "package-lock.json"));
+  step(`installing npm dependencies (${ci ? "npm ci" : "npm install"})`);
+  run("npm", [ci ? "ci" : "install", "--no-audit", "--no-fund"], { cwd: root });
+  writeFileSync(STAMP, dependencyHash() + "\n");
 }
 
 export function ensureSetup() {

@@ -1,12 +1,16 @@
 // The running stack: cluster + functions gateway, its keys and .stack/env.
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { apiKey, LOCAL_JWT_SECRET } from "./jwt.mjs";
+import { STACK_DIR, STATE_DIR } from "./paths.mjs";
 import { bin, root } from "./setup.mjs";
 
-export const STACK_DIR = join(root, ".stack");
+export { STACK_DIR, STATE_DIR };
+export const GATEWAY_MAIN = join(root, "scripts", "gateway", "main.ts");
+export const STACK_TOKEN_HEADER = "x-domus-stack-token";
 export const DENO_CONFIG = join(root, "functions", "deno.json");
 
 export function stackKeys() {
@@ -41,39 +45,80 @@ export function functionsEnv({ dbUrl, port }) {
   };
 }
 
+/** Resolves true when nothing listens on 127.0.0.1:port (we can bind it), false when it is taken. */
+export function portIsFree(port) {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error) => (error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(false) : reject(error)));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
 /**
- * Starts the Deno gateway and resolves once /functions/v1/health answers.
- * It also serves Storage from `storageDir` (default: $DOMUS_STORAGE_DIR, else
- * .stack/storage), the only place it may write.
+ * Refuses, before anything starts, when a port is taken, naming the variable
+ * that moves it: `{ DOMUS_DB_PORT: 54332, ... }`.
+ */
+export async function assertPortsFree(ports) {
+  const taken = [];
+  for (const [variable, port] of Object.entries(ports)) {
+    if (!(await portIsFree(port))) taken.push(`${port} in use: set ${variable}=<another port> (e.g. ${variable}=${await freePort()})`);
+  }
+  if (taken.length) throw new Error(taken.join("\n"));
+}
+
+/**
+ * Starts the Deno gateway and resolves once /functions/v1/health answers
+ * with this start's token (so a gateway of another stack on the same port is
+ * never mistaken for ours). It also serves Storage from `storageDir`
+ * (default: $DOMUS_STORAGE_DIR, else .stack/storage), the only place it may
+ * write. Its stdin is a pipe from us: when this process dies, it exits too.
  */
 export async function startFunctions({ dbUrl, port, log = () => {}, schedulerTickMs = 5000, storageDir = process.env.DOMUS_STORAGE_DIR || join(STACK_DIR, "storage") }) {
   mkdirSync(storageDir, { recursive: true });
+  const token = randomUUID();
   const env = { ...functionsEnv({ dbUrl, port }), DOMUS_SCHEDULER_TICK_MS: String(schedulerTickMs), DOMUS_STORAGE_DIR: storageDir };
+  // Own process group: a terminal's Ctrl-C reaches only us, and we stop it in order.
   const child = spawn(
     bin("deno"),
-    ["run", "--allow-net", "--allow-env", "--allow-read", `--allow-write=${storageDir}`, "--config", DENO_CONFIG, join(root, "scripts", "serve-functions.ts")],
-    { cwd: root, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    ["run", "--allow-net", "--allow-env", "--allow-read", `--allow-write=${storageDir}`, "--config", DENO_CONFIG, GATEWAY_MAIN],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, DOMUS_STACK_TOKEN: token, DOMUS_EXIT_WITH_STDIN: "1", NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    },
   );
   let output = "";
-  child.stdout.on("data", (d) => { output += d; log(String(d)); });
-  child.stderr.on("data", (d) => { output += d; log(String(d)); });
+  const keep = (d) => { output = (output + d).slice(-20_000); log(String(d)); };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
   const url = `http://127.0.0.1:${port}/functions/v1/health`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`functions gateway exited:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`functions gateway exited:\n${output}`);
     try {
       const res = await fetch(url);
-      if (res.status === 200) return { child, url: `http://127.0.0.1:${port}/functions/v1`, env };
-    } catch { /* not listening yet */ }
+      await res.body?.cancel();
+      if (res.status === 200) {
+        if (res.headers.get(STACK_TOKEN_HEADER) !== token) {
+          await stopProcess(child);
+          throw new Error(`port ${port} is answered by another functions gateway, not this stack's: stop it or move this one (DOMUS_FUNCTIONS_PORT)`);
+        }
+        return { child, url: `http://127.0.0.1:${port}/functions/v1`, env, output: () => output };
+      }
+    } catch (error) {
+      if (/another functions gateway/.test(error.message)) throw error;
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  child.kill("SIGTERM");
+  await stopProcess(child);
   throw new Error(`functions gateway did not become healthy in 120s:\n${output}`);
 }
 
 export function stopProcess(child) {
   return new Promise((resolve) => {
-    if (!child || child.exitCode !== null) return resolve();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
     setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), 5000).unref();

@@ -25,7 +25,9 @@ declare
   dave constant uuid := '00000000-0000-4000-8000-000000000004';
   heidi constant uuid := '00000000-0000-4000-8000-000000000008';
   acme constant uuid := '10000000-0000-4000-8000-000000000001';
-  base_url constant text := 'http://127.0.0.1:54321/storage/v1/object/public/studio-media/';
+  -- npm start sets domus.public_url to its gateway's address (the port it really uses).
+  base_url constant text := coalesce(nullif(current_setting('domus.public_url', true), ''), 'http://127.0.0.1:54321')
+    || '/storage/v1/object/public/studio-media/';
   c_buyer uuid;
   c_seller uuid;
   c_dave uuid;
