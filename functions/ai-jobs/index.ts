@@ -38,7 +38,7 @@ import { errorResponse, HttpError, json, parseBody, withErrors } from "../_share
 import { bearerToken, verifyJwt } from "../_shared/jwt.ts";
 import { pgCall } from "../_shared/pg-errors.ts";
 import { type Storage, StorageError, supabaseStorage } from "../_shared/storage.ts";
-import { type ClaimedJob, type StartResult, type StudioStore, studioStore } from "../_shared/studio-store.ts";
+import { type ClaimedJob, type StartResult, type StudioStore, studioStore } from "../_shared/studio/store.ts";
 
 export const BUCKET = "studio-media";
 const MAX_INPUT_BYTES = 20 * 1024 * 1024;

@@ -9,7 +9,7 @@
 // database opens (private.billing_begin_checkout), never from the request.
 import { checkoutInput, type CheckoutResponse } from "@domus/contracts/billing.ts";
 import { type AuthDeps, requireUser } from "../_shared/auth.ts";
-import { type BillingStore, billingStore, type CatalogueItem, type PaymentRow } from "../_shared/billing-store.ts";
+import { type BillingStore, billingStore, type CatalogueItem, type PaymentRow } from "../_shared/billing/store.ts";
 import { connect, revocationReason } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, HttpError, json, parseBody, withErrors } from "../_shared/http.ts";

@@ -13,13 +13,13 @@
 //   5. server confirmation: PayFast must answer VALID for exactly these fields;
 //   6. the amount must equal our order's (a renewal: the plan price the
 //      original order was for);
-//   7. apply through functions/_shared/billing-store.ts (each call atomic and
+//   7. apply through functions/_shared/billing/store.ts (each call atomic and
 //      idempotent in Postgres) and finish the event: processed, ignored or
 //      failed with the reason. A failure after the 200 stays in
 //      billing_events as 'failed' with its error; replaying the same ITN is
 //      safe (record_event lets a failed event apply again).
 import { z } from "zod";
-import { type BillingStore, billingStore, type EventOutcome, type PaymentRow, type SubscriptionRow } from "../_shared/billing-store.ts";
+import { type BillingStore, billingStore, type EventOutcome, type PaymentRow, type SubscriptionRow } from "../_shared/billing/store.ts";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, HttpError, json, withErrors } from "../_shared/http.ts";

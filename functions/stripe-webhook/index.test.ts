@@ -6,7 +6,7 @@
 // Signatures come from the SDK's generateTestHeaderStringAsync: under Deno
 // the SDK's crypto provider is Web Crypto, which has no synchronous HMAC, so
 // the synchronous generateTestHeaderString throws here.
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import {
   createStripe,
   fromMinorUnits,

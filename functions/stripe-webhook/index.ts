@@ -2,7 +2,7 @@
 // Public (verify_jwt = false): the Stripe-Signature header is the
 // authentication. Every request is recorded in public.billing_events, forged
 // ones as 'rejected'; a genuine event is applied once through the
-// private.billing_* functions (functions/_shared/billing-store.ts), which are
+// private.billing_* functions (functions/_shared/billing/store.ts), which are
 // idempotent and keep the newest subscription state, so redeliveries and
 // out-of-order deliveries are safe.
 //
@@ -19,7 +19,7 @@
 //   invoice for a subscription we have not seen)                  → failed (with the error) / 500,
 //     so Stripe retries; the effects are idempotent, a retry is safe.
 import { z } from "zod";
-import { type BillingStore, billingStore, type PaymentRow, type SubscriptionStatus } from "../_shared/billing-store.ts";
+import { type BillingStore, billingStore, type PaymentRow, type SubscriptionStatus } from "../_shared/billing/store.ts";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, withErrors } from "../_shared/http.ts";

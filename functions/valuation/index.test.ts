@@ -6,7 +6,7 @@
 import { asUser } from "../_shared/db.ts";
 import { assert, assertEquals, closeTestSql, dbTest, newUser, signToken, testSql, userToken } from "../_shared/testing.ts";
 import { createHandler, type ValuationDeps } from "./index.ts";
-import { valuationStore } from "./store.ts";
+import { valuationStore } from "../_shared/homes/valuation-store.ts";
 
 const JWT_SECRET = "valuation-test-secret-with-32-characters!";
 const URL_ = "http://functions.test/functions/v1/valuation";

@@ -24,7 +24,7 @@ import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, HttpError, json, parseBody, withErrors } from "../_shared/http.ts";
 import { bearerToken, type Claims, JwtError, verifyJwt } from "../_shared/jwt.ts";
 import { pgCall } from "../_shared/pg-errors.ts";
-import { type Job, QUEUE, type ValuationStore, valuationStore } from "./store.ts";
+import { type Job, QUEUE, type ValuationStore, valuationStore } from "../_shared/homes/valuation-store.ts";
 
 export interface ValuationDeps extends AuthDeps {
   store: ValuationStore;

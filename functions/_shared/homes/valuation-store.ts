@@ -4,7 +4,7 @@
 // valuation, its comparables, its usage charge and the job's completion in
 // one transaction. This module only orchestrates.
 import type { Comparable } from "@domus/contracts/homes.ts";
-import type { Sql } from "../_shared/db.ts";
+import type { Sql } from "../db.ts";
 
 export const QUEUE = "homes.valuation";
 
