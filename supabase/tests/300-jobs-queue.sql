@@ -30,7 +30,7 @@ select results_eq($$ select id, status, attempts, locked_by from private.claim_j
   format($q$ values (%s::bigint, 'running'::text, 1, 'w1'::text) $q$, :'j1'),
   'a worker claims the due job (the future one waits)');
 select is_empty($$ select * from private.claim_jobs('tests.work', 'w2', 10) $$, 'a second worker gets nothing while it runs');
-select throws_ok(format($$ select private.complete_job(%s, 'w2', null) $$, :'j1'), '55000', null,
+select throws_ok(format($$ select private.complete_job(%s, 'w2', null) $$, :'j1'), 'PT409', null,
   'only the lease holder may complete a job');
 
 -- Failing: retry later with backoff, then dead after max_attempts.
