@@ -2,7 +2,7 @@
 -- leases are still honoured: a worker whose lease expired and whose job was
 -- reclaimed by another worker cannot complete it, in a batch or alone.
 begin;
-select plan(13);
+select plan(15);
 
 insert into public.job_queues (queue, worker_function) values ('tests.batch', 'test-worker');
 select count(*) from (select private.enqueue_job('tests.batch', jsonb_build_object('n', g), null, 'b' || g) from generate_series(1, 4) g) s;
@@ -42,6 +42,12 @@ select is_empty(format($$ select private.complete_jobs(array[%s]::bigint[], 'old
 
 select is(array(select private.complete_jobs(array[(:'ids'::bigint[])[1]], 'new')), array[(:'ids'::bigint[])[1]],
   'the new worker completes it (no results: result stays null)');
+
+-- The queue calls stamp updated_at themselves; any other update still gets it from the trigger.
+select ok((select updated_at = now() from public.jobs where id = (:'ids'::bigint[])[1]), 'a claim stamps updated_at');
+update public.jobs set updated_at = now() - interval '1 day' where id = :'j4';
+update public.jobs set priority = 5 where id = :'j4';
+select ok((select updated_at = now() from public.jobs where id = :'j4'), 'an update that does not set updated_at still gets it stamped');
 
 select tests.create_supabase_user('batch_user');
 select tests.authenticate_as('batch_user');
