@@ -1,7 +1,7 @@
 // The shared worker loop on a fake queue: the time budget, batch
 // completion with lost leases, the concurrency cap, and the service-role
 // gate. (The real queue's side of leases is in supabase/tests/301-*.)
-import { drain, serviceRole, workerName } from "./worker.ts";
+import { coalescedWakes, drain, serviceRole, workerName } from "./worker.ts";
 import { assert, assertEquals, signToken } from "./testing.ts";
 
 function fakeQueue(n: number) {
@@ -96,4 +96,26 @@ Deno.test("only the service-role key drives a worker; each invocation has its ow
   assertEquals(await serviceRole(req(await signToken({ role: "service_role", exp }, "another-secret-with-32-characters!!!!!")), secret), null);
   assertEquals(await serviceRole(req(), secret), null);
   assert(workerName("valuation") !== workerName("valuation"), "two invocations never share a lease name");
+});
+
+Deno.test("a wake that arrives while its worker runs is not dropped: the worker runs once more, right after", async () => {
+  const runs: string[] = [];
+  let release!: () => void;
+  const wake = coalescedWakes(async (key) => {
+    runs.push(key);
+    if (runs.length === 1) await new Promise<void>((r) => (release = r));
+  });
+  const first = wake("homes.valuation");
+  await Promise.resolve();
+  // Three jobs enqueued while the first run is still going (NOTIFY each).
+  void wake("homes.valuation");
+  void wake("homes.valuation");
+  const third = wake("homes.valuation");
+  assertEquals(runs.length, 1, "never two runs of one queue at once");
+  release();
+  await first;
+  await third;
+  assertEquals(runs, ["homes.valuation", "homes.valuation"], "one rerun for the wakes that came during the run");
+  await wake("homes.valuation");
+  assertEquals(runs.length, 3, "an idle queue is woken at once");
 });

@@ -115,3 +115,36 @@ async function runAll<J, R>(jobs: J[], concurrency: number, run: (job: J) => Pro
   }));
   return results;
 }
+
+/**
+ * Wakes for a scheduler: at most one run per key at a time, and a wake that
+ * arrives while that run is going (a job enqueued after the worker's last
+ * empty claim) runs it once more as soon as it ends, instead of leaving the
+ * job for the next tick. Wakes during a run collapse into one rerun.
+ */
+export function coalescedWakes(run: (key: string) => Promise<void>): (key: string) => Promise<void> {
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const start = (key: string): Promise<void> => {
+    const p = (async () => {
+      try {
+        do {
+          again.delete(key);
+          await run(key);
+        } while (again.has(key));
+      } finally {
+        running.delete(key);
+      }
+    })();
+    running.set(key, p);
+    return p;
+  };
+  return (key) => {
+    const current = running.get(key);
+    if (current) {
+      again.add(key);
+      return current;
+    }
+    return start(key);
+  };
+}
