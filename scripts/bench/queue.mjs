@@ -7,6 +7,8 @@
 //   * ours: 4 connections, each looping the protocol of
 //     functions/_shared/worker.ts: private.claim_jobs(batch) -> run every
 //     job -> private.complete_jobs(ids) (one round trip per batch each way);
+//   * ours with the protocol before batch completion (claim 4, one
+//     complete_job call per job), for reference;
 //   * graphile-worker with concurrentJobs 4, as configured out of the box
 //     (one job fetched and completed per call): the headline ratio;
 //   * graphile-worker with its batching turned on (localQueue of BATCH jobs,
@@ -49,10 +51,12 @@ export default async function queue({ url, step }) {
     step("queue: graphile-worker migrations (schema graphile_worker)");
     await runMigrations({ connectionString: url, logger });
 
-    const runs = { ours: [], graphile_default: [], graphile_batched: [] };
+    const runs = { ours: [], ours_per_job: [], graphile_default: [], graphile_batched: [] };
     for (let r = 1; r <= ROUNDS; r++) {
       step(`queue: round ${r}/${ROUNDS}: ours (${WORKERS} workers, batch ${BATCH})`);
       runs.ours.push(await oursRound(admin, url));
+      step(`queue: round ${r}/${ROUNDS}: ours, the old protocol (claim 4, complete_job per job)`);
+      runs.ours_per_job.push(await oursRound(admin, url, { perJob: true }));
       step(`queue: round ${r}/${ROUNDS}: graphile-worker, defaults (concurrentJobs ${WORKERS})`);
       runs.graphile_default.push(await graphileRound(url, logger, {}));
       step(`queue: round ${r}/${ROUNDS}: graphile-worker, batched (localQueue ${BATCH}, completeJobBatchDelay 0)`);
@@ -64,7 +68,7 @@ export default async function queue({ url, step }) {
     const gDefault = best(runs.graphile_default);
     const gBatched = best(runs.graphile_batched);
     const exactlyOnce = Object.values(runs).flat().every((x) => x.ran_once === JOBS && x.ran_twice === 0 && x.missing === 0 && !x.left_in_queue);
-    const firstTry = runs.ours.every((x) => x.succeeded_first_try === JOBS);
+    const firstTry = [...runs.ours, ...runs.ours_per_job].every((x) => x.succeeded_first_try === JOBS);
     const ratio = round(ours.jobs_per_s / gDefault.jobs_per_s, 2);
     return {
       jobs: JOBS,
@@ -76,6 +80,8 @@ export default async function queue({ url, step }) {
       ratio,
       graphile_worker_batched_jobs_per_s: gBatched.jobs_per_s,
       ratio_vs_batched: round(ours.jobs_per_s / gBatched.jobs_per_s, 2),
+      ours_per_job_jobs_per_s: best(runs.ours_per_job).jobs_per_s,
+      ratio_per_job: round(best(runs.ours_per_job).jobs_per_s / gDefault.jobs_per_s, 2),
       goal: "ratio >= 1.0 (ours vs graphile-worker as configured out of the box)",
       exactly_once: exactlyOnce,
       ours_succeeded_first_try: firstTry,
@@ -98,7 +104,8 @@ function tally(counts) {
   return { ran_once: once, ran_twice: twice, missing: counts.length - once - twice };
 }
 
-export async function oursRound(admin, url) {
+/** perJob: the protocol before batch completion (claim 4, one complete_job call per job), for reference. */
+export async function oursRound(admin, url, { perJob = false } = {}) {
   const tag = randomUUID().slice(0, 8);
   await admin.query(
     `select count(*) from (
@@ -112,10 +119,11 @@ export async function oursRound(admin, url) {
   await Promise.all(clients.map(async (client, i) => {
     const worker = `bench-${tag}-${i}`;
     for (;;) {
-      const { rows } = await client.query("select id, payload from private.claim_jobs($1, $2, $3)", [QUEUE, worker, BATCH]);
+      const { rows } = await client.query("select id, payload from private.claim_jobs($1, $2, $3)", [QUEUE, worker, perJob ? 4 : BATCH]);
       if (!rows.length) return;
       for (const row of rows) counts[row.payload.n]++; // the no-op job
-      await client.query("select private.complete_jobs($1::bigint[], $2)", [rows.map((row) => row.id), worker]);
+      if (perJob) for (const row of rows) await client.query("select private.complete_job($1, $2, null)", [row.id, worker]);
+      else await client.query("select private.complete_jobs($1::bigint[], $2)", [rows.map((row) => row.id), worker]);
     }
   }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
