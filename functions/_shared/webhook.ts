@@ -4,7 +4,7 @@
 // payload), applying a genuine event once, and finishing it with its outcome.
 // stripe-webhook and payfast-itn map their provider's events; this does the rest.
 import { createHash } from "node:crypto";
-import type { BillingStore, Provider, RecordedEvent } from "./billing-store.ts";
+import type { BillingStore, Provider, RecordedEvent } from "./billing/store.ts";
 import { clientAddress } from "./client-address.ts";
 import { errorResponse } from "./http.ts";
 

@@ -5,7 +5,7 @@
 // JSON.parse turns back into one, exactly as a caller's raw body would.
 import { localProvider } from "../_shared/ai-providers/local.ts";
 import { memoryStorage } from "../_shared/storage.ts";
-import { studioStore } from "../_shared/studio-store.ts";
+import { studioStore } from "../_shared/studio/store.ts";
 import { assertEquals, closeTestSql, dbTest, newUser, testSql, userToken } from "../_shared/testing.ts";
 import { createHandler } from "./index.ts";
 

@@ -8,7 +8,7 @@ import { localProvider } from "../_shared/ai-providers/local.ts";
 import { decodeImage, encodePng, meanDifference, placeholderRoom } from "../_shared/ai-providers/image.ts";
 import { type AiProvider, ProviderError } from "../_shared/ai-providers/types.ts";
 import { memoryStorage } from "../_shared/storage.ts";
-import { studioStore } from "../_shared/studio-store.ts";
+import { studioStore } from "../_shared/studio/store.ts";
 import { assert, assertEquals, closeTestSql, dbTest, ledgerViolations, newUser, signToken, testSql, userToken } from "../_shared/testing.ts";
 import { type AiJobsDeps, createHandler } from "./index.ts";
 

@@ -1,7 +1,7 @@
 // billing-replay against the real database: a platform admin replays a
 // PayFast ITN whose processing failed after the 200, and a failed Stripe
 // event; replaying again changes nothing; others are refused.
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import { LOCAL_PAYFAST, localConfirmation, localSourceValidator, type ServerConfirmation, itnFields } from "../_shared/payfast.ts";
 import { assert, assertEquals, closeTestSql, dbTest, ledgerViolations, newUser, testSql, userToken } from "../_shared/testing.ts";
 import { createHandler as payfastItn } from "../payfast-itn/index.ts";

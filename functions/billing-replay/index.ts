@@ -7,7 +7,7 @@
 // failed and can be replayed again). See docs/billing.md#replay.
 import { z } from "zod";
 import { type AuthDeps, requireUser } from "../_shared/auth.ts";
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import { connect, revocationReason } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, parseBody, withErrors } from "../_shared/http.ts";

@@ -3,7 +3,7 @@
 // whose processing failed or died), then applied exactly as its webhook
 // would, and finished. Every effect is idempotent in the database, so a
 // replay never repeats what an earlier attempt already did.
-import type { BillingStore, StoredEvent } from "../_shared/billing-store.ts";
+import type { BillingStore, StoredEvent } from "../_shared/billing/store.ts";
 import { HttpError } from "../_shared/http.ts";
 import { httpErrorFromPg } from "../_shared/pg-errors.ts";
 import { applyAndFinish, failed, type Outcome } from "../_shared/webhook.ts";

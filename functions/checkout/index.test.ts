@@ -3,7 +3,7 @@
 // stripe-webhook and payfast-itn handlers in-process: the whole purchase
 // path runs without a server. Live modes are checked with a recording
 // Stripe client and PayFast's form signature.
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import { formSignature, LOCAL_PAYFAST, localConfirmation, localSourceValidator, payfastConfig } from "../_shared/payfast.ts";
 import { createStripe, LOCAL_STRIPE_WEBHOOK_SECRET, type Stripe } from "../_shared/stripe.ts";
 import {

@@ -9,7 +9,7 @@
 // database opens (private.billing_begin_checkout), never from the request.
 import { checkoutInput } from "@domus/contracts/billing.ts";
 import { requireUser } from "../_shared/auth.ts";
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import { connect, revocationReason } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, parseBody, withErrors } from "../_shared/http.ts";

@@ -4,7 +4,7 @@
 // log, idempotent apply, credits) runs on a newcomer's machine.
 import { itnFields } from "../_shared/payfast.ts";
 import { signLocalEvent, toMinorUnits } from "../_shared/stripe.ts";
-import type { CatalogueItem, PaymentRow } from "../_shared/billing-store.ts";
+import type { CatalogueItem, PaymentRow } from "../_shared/billing/store.ts";
 
 export interface LocalOrder {
   payment: PaymentRow;

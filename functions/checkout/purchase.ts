@@ -4,7 +4,7 @@
 // receive). functions/checkout/index.ts authenticates and parses; this does the rest.
 import type { CheckoutInput, CheckoutResponse } from "@domus/contracts/billing.ts";
 import type { AuthDeps, Caller } from "../_shared/auth.ts";
-import type { BillingStore, CatalogueItem, PaymentRow } from "../_shared/billing-store.ts";
+import type { BillingStore, CatalogueItem, PaymentRow } from "../_shared/billing/store.ts";
 import { HttpError } from "../_shared/http.ts";
 import { checkoutFormFields, type PayfastConfig } from "../_shared/payfast.ts";
 import { pgCall } from "../_shared/pg-errors.ts";

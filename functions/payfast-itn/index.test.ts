@@ -4,7 +4,7 @@
 // the local passphrase; the source check and the server confirmation use the
 // local adapters (or a stub answering INVALID).
 import { createHash } from "node:crypto";
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import {
   checkoutFormFields,
   type Fields,

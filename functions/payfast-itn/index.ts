@@ -15,7 +15,7 @@
 // string, the amount against our order, apply, finish (processed, ignored or
 // failed with the reason). A failure after the 200 stays 'failed' and can be
 // replayed by a platform admin (billing-replay).
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, withErrors } from "../_shared/http.ts";

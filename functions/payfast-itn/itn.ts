@@ -9,7 +9,7 @@
 // order). What is applied, and what the server confirmation posts, is built
 // from the signed fields only.
 import { z } from "zod";
-import type { BillingStore, PaymentRow, SubscriptionRow } from "../_shared/billing-store.ts";
+import type { BillingStore, PaymentRow, SubscriptionRow } from "../_shared/billing/store.ts";
 import { type Fields, itnParamString, type ServerConfirmation, type SourceValidator } from "../_shared/payfast.ts";
 import { applyAndFinish, failed, ignored, type Outcome, processed } from "../_shared/webhook.ts";
 

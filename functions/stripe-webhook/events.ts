@@ -6,7 +6,7 @@
 // throws, so the event is failed and Stripe retries; every effect is
 // idempotent, so a retry is safe.
 import { z } from "zod";
-import type { BillingStore, SubscriptionStatus } from "../_shared/billing-store.ts";
+import type { BillingStore, SubscriptionStatus } from "../_shared/billing/store.ts";
 import { fromMinorUnits } from "../_shared/stripe.ts";
 import { type Claim, ignored, type Outcome, STORED_PREFIX_CHARS, storable } from "../_shared/webhook.ts";
 

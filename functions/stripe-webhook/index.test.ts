@@ -7,7 +7,7 @@
 // the SDK's crypto provider is Web Crypto, which has no synchronous HMAC, so
 // the synchronous generateTestHeaderString throws here.
 import { createHash } from "node:crypto";
-import { billingStore } from "../_shared/billing-store.ts";
+import { billingStore } from "../_shared/billing/store.ts";
 import {
   createStripe,
   fromMinorUnits,

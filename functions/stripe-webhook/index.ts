@@ -3,7 +3,7 @@
 // authentication. Every request is recorded in public.billing_events, refused
 // ones (oversize, bad signature) as 'rejected' with a capped payload and the
 // body's hash; a genuine event is applied once (functions/stripe-webhook/events.ts) through the
-// private.billing_* functions (functions/_shared/billing-store.ts), which are
+// private.billing_* functions (functions/_shared/billing/store.ts), which are
 // idempotent and keep the newest subscription state, so redeliveries and
 // out-of-order deliveries are safe.
 //
@@ -20,7 +20,7 @@
 //   not match the order; or a dependency not there yet, e.g. an
 //   invoice for a subscription we have not seen)                  → failed (with the error) / 500,
 //     so Stripe retries; the effects are idempotent, a retry is safe.
-import { type BillingStore, billingStore } from "../_shared/billing-store.ts";
+import { type BillingStore, billingStore } from "../_shared/billing/store.ts";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, withErrors } from "../_shared/http.ts";

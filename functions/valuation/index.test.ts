@@ -6,7 +6,7 @@
 import { asUser } from "../_shared/db.ts";
 import { assert, assertEquals, closeTestSql, dbTest, newUser, signToken, testSql, userToken } from "../_shared/testing.ts";
 import { createHandler, type ValuationDeps } from "./index.ts";
-import { valuationStore } from "./store.ts";
+import { valuationStore } from "../_shared/homes/valuation-store.ts";
 
 const JWT_SECRET = "valuation-test-secret-with-32-characters!";
 const URL_ = "http://functions.test/functions/v1/valuation";
@@ -263,6 +263,44 @@ dbTest("a valuation runs once per job even when the worker is woken twice", asyn
   assertEquals(a.status + b.status, 400);
   const [{ n }] = await testSql()`select count(*)::int as n from homes.valuations where property_id = ${home}`;
   assertEquals(n, 1);
+});
+
+dbTest("a skipped job whose lease was lost meanwhile is not completed by the old worker (batch completion)", async () => {
+  const [job] = await testSql()`select id from private.enqueue_job('homes.valuation', '{"demo": true}'::jsonb, null, ${"test-lost-" + crypto.randomUUID()})`;
+  const base = deps();
+  const thief = `thief-${crypto.randomUUID().slice(0, 6)}`;
+  // Between the claim and the batch completion the lease runs out and another worker takes the job.
+  const store = {
+    ...base.store,
+    claim: async (worker: string, limit: number) => {
+      const jobs = await base.store.claim(worker, limit);
+      await testSql()`update public.jobs set locked_by = ${thief} where id = ${job.id} and status = 'running'`;
+      return jobs;
+    },
+  };
+  const res = await createHandler({ ...base, store })(new Request(URL_, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await serviceToken()}`, "content-type": "application/json" },
+    body: JSON.stringify({ queue: "homes.valuation" }),
+  }));
+  const body = await res.json();
+  const mine = body.jobs.find((j: { job_id: number }) => j.job_id === Number(job.id));
+  assertEquals(mine?.outcome, "failed", "reported as not completed");
+  const [row] = await testSql()`select status, locked_by from public.jobs where id = ${job.id}`;
+  assertEquals([row.status, row.locked_by], ["running", thief], "still the new holder's job");
+  await testSql()`select private.complete_jobs(array[${job.id}]::bigint[], ${thief})`;
+});
+
+dbTest("each invocation of one worker function holds its lease under its own name", async () => {
+  const handler = createHandler(deps());
+  const wake = async () => (await (await handler(new Request(URL_, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await serviceToken()}`, "content-type": "application/json" },
+    body: JSON.stringify({ queue: "homes.valuation" }),
+  }))).json()).worker as string;
+  const [a, b] = [await wake(), await wake()];
+  assert(a.startsWith("test-worker-") && b.startsWith("test-worker-"), `named after the function: ${a}, ${b}`);
+  assert(a !== b, "two invocations never share a lease name (one could settle the other's reclaimed job)");
 });
 
 dbTest("close the pool", async () => {

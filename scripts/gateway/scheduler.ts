@@ -1,4 +1,5 @@
 import { connect } from "../../functions/_shared/db.ts";
+import { coalescedWakes } from "../../functions/_shared/worker.ts";
 
 /**
  * Stand-in for pg_cron + pg_net on hosted Supabase: wakes the worker
@@ -13,16 +14,11 @@ export function startScheduler(options: {
   serves: (name: string) => boolean;
 }): { stop: () => Promise<void> } {
   const sql = connect(options.dbUrl, 2);
-  const running = new Set<string>();
   const warned = new Set<string>();
-  const wake = async (queue: string, worker: string) => {
-    if (!options.serves(worker)) {
-      if (!warned.has(worker)) console.error(`scheduler: queue ${queue}: worker function ${worker} is not served here`);
-      warned.add(worker);
-      return;
-    }
-    if (running.has(queue)) return;
-    running.add(queue);
+  const workers = new Map<string, string>();
+  // One run per queue at a time; a NOTIFY during a run reruns it right after.
+  const drainQueue = coalescedWakes(async (queue) => {
+    const worker = workers.get(queue)!;
     try {
       const res = await options.call(worker, new Request(`http://local/functions/v1/${worker}`, {
         method: "POST",
@@ -33,9 +29,16 @@ export function startScheduler(options: {
       else await res.body?.cancel();
     } catch (error) {
       console.error(`scheduler: ${worker} failed:`, error);
-    } finally {
-      running.delete(queue);
     }
+  });
+  const wake = async (queue: string, worker: string) => {
+    if (!options.serves(worker)) {
+      if (!warned.has(worker)) console.error(`scheduler: queue ${queue}: worker function ${worker} is not served here`);
+      warned.add(worker);
+      return;
+    }
+    workers.set(queue, worker);
+    await drainQueue(queue);
   };
   const tick = async (only?: string) => {
     try {

@@ -4,7 +4,8 @@
 // valuation, its comparables, its usage charge and the job's completion in
 // one transaction. This module only orchestrates.
 import type { Comparable } from "@domus/contracts/homes.ts";
-import type { Sql } from "../_shared/db.ts";
+import type { Sql } from "../db.ts";
+import type { Completion } from "../worker.ts";
 
 export const QUEUE = "homes.valuation";
 
@@ -81,6 +82,8 @@ export interface ValuationStore {
   valueForJob(job: Job, worker: string, propertyId: string, listingId: string | null): Promise<StoredValuation>;
   /** Completes a job that produced no valuation (refused, skipped), telling the owner when refused. */
   completeWithout(job: Job, worker: string, result: Record<string, unknown>, refusedPropertyId?: string): Promise<void>;
+  /** Completes jobs that need nothing else in one call; resolves to the ids completed (the rest lost their lease). */
+  completeMany(worker: string, completions: Completion[]): Promise<Set<number>>;
   fail(job: Job, worker: string, error: string, retry: boolean): Promise<void>;
   /** Is this property the user's own? (read as the database owner; the caller is known) */
   ownerOf(propertyId: string): Promise<string | null>;
@@ -120,6 +123,13 @@ export function valuationStore(sql: Sql): ValuationStore {
         }
         await tx`select private.complete_job(${job.id}, ${worker}, ${JSON.stringify(result)}::text::jsonb)`;
       });
+    },
+
+    async completeMany(worker, completions) {
+      const ids = completions.map((c) => c.id);
+      const results = JSON.stringify(completions.map((c) => c.result));
+      const rows = await sql`select private.complete_jobs(${ids}::bigint[], ${worker}, ${results}::text::jsonb) as id`;
+      return new Set(rows.map((r) => Number(r.id)));
     },
 
     async fail(job, worker, error, retry) {

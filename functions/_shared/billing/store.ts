@@ -2,7 +2,7 @@
 // 20261122001300). Webhooks record an event, apply it through these, then
 // finish it; every effect is idempotent in the database, so a retry after a
 // crash repeats nothing that already happened.
-import type { Sql } from "./db.ts";
+import type { Sql } from "../db.ts";
 
 export type Provider = "stripe" | "payfast" | "manual";
 export type SubscriptionStatus = "trialing" | "active" | "past_due" | "paused" | "canceled" | "expired";

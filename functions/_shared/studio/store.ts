@@ -3,7 +3,7 @@
 // database: starting a project (price, hold, rows, queue), claiming jobs,
 // and one call per outcome (complete / fail).
 import type { AiService, ProjectType } from "@domus/contracts/studio.ts";
-import type { Sql } from "./db.ts";
+import type { Sql } from "../db.ts";
 
 export interface StartArgs {
   userId: string;
