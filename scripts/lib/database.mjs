@@ -63,7 +63,7 @@ export function rewritePublicUrls(cluster, from, to) {
     begin
       for c in
         select table_schema, table_name, column_name from information_schema.columns
-        where table_schema in ('public', 'homes', 'quicksell', 'studio', 'tools', 'reports')
+        where table_schema in (select schema_name from public.products)
           and data_type = 'text' and column_name like '%url%'
           and (table_schema, table_name) in (select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE')
       loop
