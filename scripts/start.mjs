@@ -150,6 +150,9 @@ try {
 
   const keys = stackKeys();
   const env = {
+    // The project URL clients are made with (createDomusClient({ url })): functions and Storage
+    // are served under it; /rest/v1 and /auth/v1 answer 501 on this Docker-free stack.
+    SUPABASE_URL: functions.url.replace(/\/functions\/v1$/, ""),
     SUPABASE_DB_URL: cluster.url,
     SUPABASE_FUNCTIONS_URL: functions.url,
     SUPABASE_JWT_SECRET: keys.jwtSecret,

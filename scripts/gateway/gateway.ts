@@ -31,8 +31,8 @@ function gatewayError(status: number, message: string, extra: Record<string, unk
 
 // supabase-js reports a 404 from these as a 500; a 501 with a pointer says what is really going on.
 const NOT_SERVED = {
-  "/rest/v1/": "the Data API (PostgREST)",
-  "/auth/v1/": "Auth (GoTrue)",
+  "/rest/v1/": "Data API (PostgREST)",
+  "/auth/v1/": "Auth service (GoTrue)",
 } as const;
 
 export async function loadFunctions(configs: FunctionConfig[], baseUrl: URL): Promise<LoadedFunctions> {
@@ -70,7 +70,7 @@ export function createGateway(functions: LoadedFunctions, options: GatewayOption
       if (url.pathname.startsWith(prefix)) {
         return gatewayError(
           501,
-          `the Docker-free local stack has no ${service}: use the functions and Storage here, or run \`supabase start\` (Docker) or a hosted Supabase project for ${prefix}*; see README.md ("The two commands") and docs/architecture.md`,
+          `the Docker-free local stack has no ${service}: use the functions and Storage here, or run \`supabase start\` (Docker) or a hosted Supabase project for ${prefix}*; see packages/client/README.md ("What works where") and docs/architecture.md`,
           { code: "not_available_locally", service: prefix.slice(1, -4) },
         );
       }

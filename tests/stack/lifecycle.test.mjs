@@ -107,6 +107,7 @@ test("npm start answers as itself on the ports given; a part dying stops the res
   const env = envOf();
   assert.equal(env.SUPABASE_DB_URL, `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`);
   assert.equal(env.SUPABASE_FUNCTIONS_URL, `http://127.0.0.1:${fnPort}/functions/v1`);
+  assert.equal(env.SUPABASE_URL, `http://127.0.0.1:${fnPort}`, "the project URL a client is made with");
   const health = await fetch(`${env.SUPABASE_FUNCTIONS_URL}/health`);
   assert.equal(health.status, 200);
   assert.match(health.headers.get("x-domus-stack-token") ?? "", /^[0-9a-f-]{36}$/);
