@@ -2786,7 +2786,431 @@ export type Database = {
   };
   tools: {
     Tables: {
-      [_ in never]: never;
+      marketplace_bundle_items: {
+        Row: {
+          bundle_id: string;
+          created_at: string;
+          id: string;
+          position: number;
+          tool_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          bundle_id: string;
+          created_at?: string;
+          id?: string;
+          position?: number;
+          tool_id: string;
+        };
+        Update: {
+          bundle_id?: string;
+          created_at?: string;
+          id?: string;
+          position?: number;
+          tool_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_bundle_items_bundle_id_fkey";
+            columns: ["bundle_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_bundles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "marketplace_bundle_items_tool_id_fkey";
+            columns: ["tool_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_tools";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      marketplace_bundles: {
+        Row: {
+          created_at: string;
+          currency: string;
+          description: string;
+          discount_percent: number;
+          icon_url: string | null;
+          id: string;
+          images: string[];
+          is_featured: boolean;
+          is_popular: boolean;
+          long_description: string | null;
+          name: string;
+          price_amount: number;
+          purchase_count: number;
+          required_tier: Database["tools"]["Enums"]["subscription_tier"];
+          status: Database["tools"]["Enums"]["bundle_status"];
+          updated_at: string;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          currency?: string;
+          description: string;
+          discount_percent: number;
+          icon_url?: string | null;
+          id?: string;
+          images?: string[];
+          is_featured?: boolean;
+          is_popular?: boolean;
+          long_description?: string | null;
+          name: string;
+          price_amount: number;
+          purchase_count?: number;
+          required_tier: Database["tools"]["Enums"]["subscription_tier"];
+          status?: Database["tools"]["Enums"]["bundle_status"];
+          updated_at?: string;
+          view_count?: number;
+        };
+        Update: {
+          created_at?: string;
+          currency?: string;
+          description?: string;
+          discount_percent?: number;
+          icon_url?: string | null;
+          id?: string;
+          images?: string[];
+          is_featured?: boolean;
+          is_popular?: boolean;
+          long_description?: string | null;
+          name?: string;
+          price_amount?: number;
+          purchase_count?: number;
+          required_tier?: Database["tools"]["Enums"]["subscription_tier"];
+          status?: Database["tools"]["Enums"]["bundle_status"];
+          updated_at?: string;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      marketplace_cart: {
+        Row: {
+          added_at: string;
+          bundle_id: string | null;
+          created_at: string;
+          id: string;
+          item_type: Database["tools"]["Enums"]["cart_item_type"];
+          organization_id: string;
+          quantity: number;
+          tool_id: string | null;
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          added_at?: string;
+          bundle_id?: string | null;
+          created_at?: string;
+          id?: string;
+          item_type: Database["tools"]["Enums"]["cart_item_type"];
+          organization_id: string;
+          quantity?: number;
+          tool_id?: string | null;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Update: {
+          added_at?: string;
+          bundle_id?: string | null;
+          created_at?: string;
+          id?: string;
+          item_type?: Database["tools"]["Enums"]["cart_item_type"];
+          organization_id?: string;
+          quantity?: number;
+          tool_id?: string | null;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_cart_bundle_id_fkey";
+            columns: ["bundle_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_bundles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "marketplace_cart_tool_id_fkey";
+            columns: ["tool_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_tools";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      marketplace_purchases: {
+        Row: {
+          activated_at: string | null;
+          amount: number;
+          auto_renew: boolean;
+          bundle_id: string | null;
+          cancelled_at: string | null;
+          created_at: string;
+          currency: string;
+          id: string;
+          is_subscription: boolean;
+          last_used_at: string | null;
+          organization_id: string;
+          payment_method: Database["tools"]["Enums"]["payment_method"];
+          payment_status: Database["tools"]["Enums"]["payment_status"];
+          purchase_date: string;
+          purchase_type: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at: string | null;
+          status: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id: string | null;
+          stripe_payment_id: string | null;
+          subscription_end: string | null;
+          subscription_start: string | null;
+          tool_id: string | null;
+          updated_at: string;
+          usage_count: number;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          activated_at?: string | null;
+          amount: number;
+          auto_renew?: boolean;
+          bundle_id?: string | null;
+          cancelled_at?: string | null;
+          created_at?: string;
+          currency?: string;
+          id?: string;
+          is_subscription?: boolean;
+          last_used_at?: string | null;
+          organization_id: string;
+          payment_method: Database["tools"]["Enums"]["payment_method"];
+          payment_status?: Database["tools"]["Enums"]["payment_status"];
+          purchase_date?: string;
+          purchase_type: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at?: string | null;
+          status?: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id?: string | null;
+          stripe_payment_id?: string | null;
+          subscription_end?: string | null;
+          subscription_start?: string | null;
+          tool_id?: string | null;
+          updated_at?: string;
+          usage_count?: number;
+          user_id: string;
+        };
+        Update: {
+          activated_at?: string | null;
+          amount?: number;
+          auto_renew?: boolean;
+          bundle_id?: string | null;
+          cancelled_at?: string | null;
+          created_at?: string;
+          currency?: string;
+          id?: string;
+          is_subscription?: boolean;
+          last_used_at?: string | null;
+          organization_id?: string;
+          payment_method?: Database["tools"]["Enums"]["payment_method"];
+          payment_status?: Database["tools"]["Enums"]["payment_status"];
+          purchase_date?: string;
+          purchase_type?: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at?: string | null;
+          status?: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id?: string | null;
+          stripe_payment_id?: string | null;
+          subscription_end?: string | null;
+          subscription_start?: string | null;
+          tool_id?: string | null;
+          updated_at?: string;
+          usage_count?: number;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_purchases_bundle_id_fkey";
+            columns: ["bundle_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_bundles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "marketplace_purchases_tool_id_fkey";
+            columns: ["tool_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_tools";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      marketplace_reviews: {
+        Row: {
+          created_at: string;
+          flagged_count: number;
+          helpful_count: number;
+          id: string;
+          moderated_at: string | null;
+          moderated_by: string | null;
+          moderation_notes: string | null;
+          organization_id: string;
+          rating: number;
+          review: string | null;
+          status: Database["tools"]["Enums"]["review_status"];
+          title: string | null;
+          tool_id: string;
+          updated_at: string;
+          user_id: string;
+          verified_purchase: boolean;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          flagged_count?: number;
+          helpful_count?: number;
+          id?: string;
+          moderated_at?: string | null;
+          moderated_by?: string | null;
+          moderation_notes?: string | null;
+          organization_id: string;
+          rating: number;
+          review?: string | null;
+          status?: Database["tools"]["Enums"]["review_status"];
+          title?: string | null;
+          tool_id: string;
+          updated_at?: string;
+          user_id?: string;
+          verified_purchase?: boolean;
+        };
+        Update: {
+          created_at?: string;
+          flagged_count?: number;
+          helpful_count?: number;
+          id?: string;
+          moderated_at?: string | null;
+          moderated_by?: string | null;
+          moderation_notes?: string | null;
+          organization_id?: string;
+          rating?: number;
+          review?: string | null;
+          status?: Database["tools"]["Enums"]["review_status"];
+          title?: string | null;
+          tool_id?: string;
+          updated_at?: string;
+          user_id?: string;
+          verified_purchase?: boolean;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_reviews_tool_id_fkey";
+            columns: ["tool_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_tools";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      marketplace_tools: {
+        Row: {
+          avg_rating: number | null;
+          category: Database["tools"]["Enums"]["tool_category"];
+          created_at: string;
+          currency: string;
+          demo_url: string | null;
+          description: string;
+          documentation_url: string | null;
+          features: NonNullable<Json>;
+          icon_url: string | null;
+          id: string;
+          images: string[];
+          integration_type: Database["tools"]["Enums"]["integration_type"];
+          is_featured: boolean;
+          is_popular: boolean;
+          last_updated: string;
+          long_description: string | null;
+          name: string;
+          price_amount: number;
+          price_model: Database["tools"]["Enums"]["price_model"];
+          provider: string;
+          purchase_count: number;
+          required_tier: Database["tools"]["Enums"]["subscription_tier"];
+          review_count: number;
+          status: Database["tools"]["Enums"]["tool_status"];
+          support_url: string | null;
+          tags: string[];
+          tech_stack: Json | null;
+          updated_at: string;
+          version: string;
+          video_url: string | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          avg_rating?: number | null;
+          category: Database["tools"]["Enums"]["tool_category"];
+          created_at?: string;
+          currency?: string;
+          demo_url?: string | null;
+          description: string;
+          documentation_url?: string | null;
+          features?: NonNullable<Json>;
+          icon_url?: string | null;
+          id?: string;
+          images?: string[];
+          integration_type: Database["tools"]["Enums"]["integration_type"];
+          is_featured?: boolean;
+          is_popular?: boolean;
+          last_updated?: string;
+          long_description?: string | null;
+          name: string;
+          price_amount?: number;
+          price_model: Database["tools"]["Enums"]["price_model"];
+          provider: string;
+          purchase_count?: number;
+          required_tier: Database["tools"]["Enums"]["subscription_tier"];
+          review_count?: number;
+          status?: Database["tools"]["Enums"]["tool_status"];
+          support_url?: string | null;
+          tags?: string[];
+          tech_stack?: Json | null;
+          updated_at?: string;
+          version?: string;
+          video_url?: string | null;
+          view_count?: number;
+        };
+        Update: {
+          avg_rating?: number | null;
+          category?: Database["tools"]["Enums"]["tool_category"];
+          created_at?: string;
+          currency?: string;
+          demo_url?: string | null;
+          description?: string;
+          documentation_url?: string | null;
+          features?: NonNullable<Json>;
+          icon_url?: string | null;
+          id?: string;
+          images?: string[];
+          integration_type?: Database["tools"]["Enums"]["integration_type"];
+          is_featured?: boolean;
+          is_popular?: boolean;
+          last_updated?: string;
+          long_description?: string | null;
+          name?: string;
+          price_amount?: number;
+          price_model?: Database["tools"]["Enums"]["price_model"];
+          provider?: string;
+          purchase_count?: number;
+          required_tier?: Database["tools"]["Enums"]["subscription_tier"];
+          review_count?: number;
+          status?: Database["tools"]["Enums"]["tool_status"];
+          support_url?: string | null;
+          tags?: string[];
+          tech_stack?: Json | null;
+          updated_at?: string;
+          version?: string;
+          video_url?: string | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
     };
     Views: {
       [_ in never]: never;
@@ -2795,7 +3219,32 @@ export type Database = {
       [_ in never]: never;
     };
     Enums: {
-      [_ in never]: never;
+      bundle_status: "ACTIVE" | "ARCHIVED" | "DRAFT";
+      cart_item_type: "TOOL" | "BUNDLE";
+      integration_type: "API" | "WEBHOOK" | "EMBED" | "STANDALONE" | "N8N_WORKFLOW" | "NATIVE";
+      payment_method: "CREDIT_CARD" | "ACH" | "INVOICE" | "PLATFORM_CREDITS";
+      payment_status: "PENDING" | "PROCESSING" | "COMPLETED" | "FAILED" | "REFUNDED" | "CANCELLED";
+      price_model: "FREE" | "ONE_TIME" | "MONTHLY" | "ANNUAL" | "USAGE_BASED" | "CUSTOM";
+      purchase_status: "ACTIVE" | "CANCELLED" | "EXPIRED" | "REFUNDED";
+      purchase_type: "TOOL" | "BUNDLE";
+      review_status: "PENDING" | "APPROVED" | "REJECTED" | "FLAGGED";
+      subscription_tier: "FREE" | "CUSTOM" | "STARTER" | "GROWTH" | "ELITE" | "ENTERPRISE";
+      tool_category:
+        | "LEAD_GENERATION"
+        | "LEAD_NURTURING"
+        | "LISTING_OPTIMIZATION"
+        | "PROPERTY_SHOPPING"
+        | "MARKET_INTELLIGENCE"
+        | "INVESTMENT_ANALYSIS"
+        | "DOCUMENT_PROCESSING"
+        | "COMMISSION_FINANCIAL"
+        | "BOOKING_SCHEDULING"
+        | "COMMUNICATION"
+        | "CRM_TOOLS"
+        | "ANALYTICS_TOOLS"
+        | "AUTOMATION_TOOLS"
+        | "INTEGRATION_TOOLS";
+      tool_status: "ACTIVE" | "COMING_SOON" | "BETA" | "DEPRECATED" | "DISABLED";
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -2937,6 +3386,34 @@ export const Constants = {
     },
   },
   tools: {
-    Enums: {},
+    Enums: {
+      bundle_status: ["ACTIVE", "ARCHIVED", "DRAFT"],
+      cart_item_type: ["TOOL", "BUNDLE"],
+      integration_type: ["API", "WEBHOOK", "EMBED", "STANDALONE", "N8N_WORKFLOW", "NATIVE"],
+      payment_method: ["CREDIT_CARD", "ACH", "INVOICE", "PLATFORM_CREDITS"],
+      payment_status: ["PENDING", "PROCESSING", "COMPLETED", "FAILED", "REFUNDED", "CANCELLED"],
+      price_model: ["FREE", "ONE_TIME", "MONTHLY", "ANNUAL", "USAGE_BASED", "CUSTOM"],
+      purchase_status: ["ACTIVE", "CANCELLED", "EXPIRED", "REFUNDED"],
+      purchase_type: ["TOOL", "BUNDLE"],
+      review_status: ["PENDING", "APPROVED", "REJECTED", "FLAGGED"],
+      subscription_tier: ["FREE", "CUSTOM", "STARTER", "GROWTH", "ELITE", "ENTERPRISE"],
+      tool_category: [
+        "LEAD_GENERATION",
+        "LEAD_NURTURING",
+        "LISTING_OPTIMIZATION",
+        "PROPERTY_SHOPPING",
+        "MARKET_INTELLIGENCE",
+        "INVESTMENT_ANALYSIS",
+        "DOCUMENT_PROCESSING",
+        "COMMISSION_FINANCIAL",
+        "BOOKING_SCHEDULING",
+        "COMMUNICATION",
+        "CRM_TOOLS",
+        "ANALYTICS_TOOLS",
+        "AUTOMATION_TOOLS",
+        "INTEGRATION_TOOLS",
+      ],
+      tool_status: ["ACTIVE", "COMING_SOON", "BETA", "DEPRECATED", "DISABLED"],
+    },
   },
 } as const;
