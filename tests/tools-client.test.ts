@@ -78,7 +78,7 @@ describe("catalogue", () => {
   it("escapes LIKE wildcards in a name search", async () => {
     const { rec, tools } = client(ok());
     await tools.browse({ search: "50%_off" });
-    expect(only(rec).url.searchParams.get("name")).toBe("ilike.*50\\%\\_off*");
+    expect(only(rec).url.searchParams.get("name")).toBe("ilike.%50\\%\\_off%");
   });
 
   it("prices a bundle's contents: the tools that count, the savings and the price in credits", async () => {
@@ -141,7 +141,7 @@ describe("cart", () => {
   });
 
   it("removes one line, or empties the caller's cart", async () => {
-    const { rec, tools } = client(() => ({ status: 204, body: null }));
+    const { rec, tools } = client(ok());
     await tools.removeFromCart(REVIEW);
     await tools.clearCart(ACCOUNT);
     expect(rec.requests.map((r) => [r.method, r.url.search])).toEqual([
