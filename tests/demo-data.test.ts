@@ -58,4 +58,49 @@ describe("demo data", () => {
     );
     expect(solo.length).toBeGreaterThanOrEqual(2);
   });
+
+  it("has a Tools marketplace to try: tiers, purchases by every method and state, carts, reviews in every moderation state", async () => {
+    const { rows: [tiers] } = await db().query(
+      `select count(distinct private.tools_account_tier(id))::int as n from public.accounts`,
+    );
+    expect(tiers.n).toBeGreaterThanOrEqual(4);
+    const { rows: methods } = await db().query(
+      `select distinct payment_method::text as m from tools.marketplace_purchases order by 1`,
+    );
+    expect(methods.map((r) => r.m)).toEqual(["ACH", "CREDIT_CARD", "INVOICE", "PLATFORM_CREDITS"]);
+    const { rows: states } = await db().query(
+      `select distinct status::text as s from tools.marketplace_purchases order by 1`,
+    );
+    expect(states.map((r) => r.s)).toEqual(["ACTIVE", "CANCELLED", "EXPIRED", "REFUNDED"]);
+    const { rows: payments } = await db().query(
+      `select distinct payment_status::text as s from tools.marketplace_purchases order by 1`,
+    );
+    expect(payments.map((r) => r.s)).toEqual(expect.arrayContaining(["COMPLETED", "FAILED", "PENDING", "REFUNDED"]));
+    const { rows: kinds } = await db().query(`select distinct purchase_type::text as k from tools.marketplace_purchases order by 1`);
+    expect(kinds.map((r) => r.k)).toEqual(["BUNDLE", "TOOL"]);
+    const { rows: reviews } = await db().query(`select distinct status::text as s from tools.marketplace_reviews order by 1`);
+    expect(reviews.map((r) => r.s)).toEqual(["APPROVED", "FLAGGED", "PENDING", "REJECTED"]);
+    const { rows: moderated } = await db().query(
+      // FLAGGED may be the reporters' doing (no moderator yet); APPROVED and REJECTED are a moderator's.
+      `select count(*)::int as n from tools.marketplace_reviews where status in ('APPROVED', 'REJECTED') and (moderated_by is null or moderated_at is null)`,
+    );
+    expect(moderated[0].n).toBe(0);
+    const { rows: carts } = await db().query(`select count(distinct user_id)::int as n from tools.marketplace_cart`);
+    expect(carts[0].n).toBeGreaterThanOrEqual(2);
+  });
+
+  it("gives alice credits for any bundle and a tier that may buy every one, with nothing of hers in the cart", async () => {
+    const alice = "00000000-0000-4000-8000-000000000001";
+    const { rows: [r] } = await db().query(
+      `select (select balance - held from public.credit_balances where account_id = $1 and pool = 'credits') as available,
+              (select max(price_amount) * 100 from tools.marketplace_bundles) as dearest,
+              (select bool_and(required_tier <= private.tools_account_tier($1)) from tools.marketplace_bundles) as tier_ok,
+              (select count(*)::int from tools.marketplace_purchases where organization_id = $1) as owned,
+              (select count(*)::int from tools.marketplace_cart where organization_id = $1) as in_cart`,
+      [alice],
+    );
+    expect(Number(r.available)).toBeGreaterThanOrEqual(Number(r.dearest));
+    expect(r.tier_ok).toBe(true);
+    expect([r.owned, r.in_cart]).toEqual([0, 0]);
+  });
 });

@@ -9,6 +9,7 @@ import { functionInvoker, functionsApi } from "./functions.ts";
 import { homesApi } from "./homes.ts";
 import { sessionsApi } from "./sessions.ts";
 import { studioApi } from "./studio.ts";
+import { toolsApi } from "./tools.ts";
 import { defaultRealtimeTransport, functionsUrlFetch, type RealtimeTransport } from "./transport.ts";
 import type { DomusSupabase } from "./supabase.ts";
 
@@ -51,6 +52,7 @@ export function createDomusClient(options: DomusClientOptions) {
     billing: billingApi(supabase, invoke),
     homes: homesApi(supabase, invoke),
     studio: studioApi(supabase, invoke),
+    tools: toolsApi(supabase, invoke, options.accessToken),
   };
 }
 
@@ -83,3 +85,14 @@ export type {
   StudioTemplate,
   StudioUser,
 } from "./studio.ts";
+export type {
+  BundleWithSavings,
+  CartLine,
+  CataloguePage,
+  MarketplaceBundle,
+  MarketplacePurchase,
+  MarketplaceReview,
+  MarketplaceTool,
+  PurchaseWithItem,
+  ToolsCheckoutResult,
+} from "./tools.ts";
