@@ -94,7 +94,6 @@ begin
   where i.bundle_id = p_bundle_id
     and private.tools_bundle_counted_price(t.price_model, t.price_amount) > 0
     and t.currency <> v_bundle.currency
-  order by i.position, t.id
   limit 1;
   if found then
     raise exception 'currency: bundle "%" (%) is priced in % but its tool "%" in %',
@@ -106,7 +105,7 @@ begin
   from tools.marketplace_bundle_items i
   join tools.marketplace_tools t on t.id = i.tool_id
   where i.bundle_id = p_bundle_id and t.required_tier > v_bundle.required_tier
-  order by t.required_tier desc, i.position, t.id
+  order by t.required_tier desc
   limit 1;
   if found then
     raise exception 'required_tier: bundle "%" (%) requires % but its tool "%" requires %',
