@@ -5,7 +5,7 @@
 -- review sending it back to PENDING.
 
 begin;
-select plan(47);
+select plan(49);
 
 select tests.fixture() is not null as cast_ready \gset
 
@@ -154,6 +154,14 @@ select is((select verified_purchase from tools.marketplace_reviews where id = '0
   'but not another account''s review of the same tool');
 select is((select verified_purchase from tools.marketplace_reviews where id = '00000000-0000-4000-c630-0000000000e1'), false,
   'nor the account''s review of a tool outside the bundle');
+
+delete from tools.marketplace_bundle_items where bundle_id = '00000000-0000-4000-c630-0000000000b1';
+select is((select verified_purchase from tools.marketplace_reviews where id = '00000000-0000-4000-c630-0000000000e3'), false,
+  'a tool leaving the bought bundle takes verification away');
+insert into tools.marketplace_bundle_items (bundle_id, tool_id)
+values ('00000000-0000-4000-c630-0000000000b1', '00000000-0000-4000-c630-00000000000b');
+select is((select verified_purchase from tools.marketplace_reviews where id = '00000000-0000-4000-c630-0000000000e3'), true,
+  'and a tool joining it verifies again');
 
 select tests.authenticate_as('admin');
 insert into tools.marketplace_reviews (tool_id, organization_id, rating)

@@ -4,13 +4,13 @@
 -- tool count APPROVED reviews only, through every transition, edit and delete.
 
 begin;
-select plan(26);
+select plan(28);
 
 select tests.fixture() is not null as cast_ready \gset
 
-insert into tools.marketplace_tools (id, name, description, category, price_model, price_amount, required_tier, integration_type, provider)
-values ('00000000-0000-4000-c631-00000000000a', 'Moderated Tool', 'a tool', 'CRM_TOOLS', 'ONE_TIME', 10, 'FREE', 'API', 'Internal'),
-       ('00000000-0000-4000-c631-00000000000b', 'Other Tool', 'a tool', 'CRM_TOOLS', 'ONE_TIME', 10, 'FREE', 'API', 'Internal');
+insert into tools.marketplace_tools (id, name, description, category, price_model, price_amount, required_tier, integration_type, provider, last_updated)
+values ('00000000-0000-4000-c631-00000000000a', 'Moderated Tool', 'a tool', 'CRM_TOOLS', 'ONE_TIME', 10, 'FREE', 'API', 'Internal', '2026-01-01T00:00:00Z'),
+       ('00000000-0000-4000-c631-00000000000b', 'Other Tool', 'a tool', 'CRM_TOOLS', 'ONE_TIME', 10, 'FREE', 'API', 'Internal', '2026-01-01T00:00:00Z');
 insert into tools.marketplace_reviews (id, tool_id, organization_id, user_id, rating)
 values ('00000000-0000-4000-c631-0000000000e1', '00000000-0000-4000-c631-00000000000a', tests.account_id('team-a'), tests.get_supabase_uid('member'), 5),
        ('00000000-0000-4000-c631-0000000000e2', '00000000-0000-4000-c631-00000000000a', tests.account_id('team-a'), tests.get_supabase_uid('admin'), 2),
@@ -55,6 +55,11 @@ select results_eq(
   'a platform admin approves with notes; the answer is the moderated review with moderated_by and moderated_at set');
 select tests.clear_authentication();
 select is(pg_temp.tool_stats(), 'avg=5.00 count=1', 'an approval counts the review');
+select is((select last_updated from tools.marketplace_tools where id = '00000000-0000-4000-c631-00000000000a'), '2026-01-01T00:00:00Z'::timestamptz,
+  'a rating change is not an update of the tool: last_updated stays');
+update tools.marketplace_tools set description = 'a better tool' where id = '00000000-0000-4000-c631-00000000000a';
+select isnt((select last_updated from tools.marketplace_tools where id = '00000000-0000-4000-c631-00000000000a'), '2026-01-01T00:00:00Z'::timestamptz,
+  'while a change of the tool itself still moves it');
 select is(tests.probe('anon', $$ select 1 from tools.marketplace_reviews where id = '00000000-0000-4000-c631-0000000000e1' $$),
   'rows=1', 'an approved review is public');
 
