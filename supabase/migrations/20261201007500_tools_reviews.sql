@@ -8,7 +8,7 @@
 --     true iff the review's account holds a purchase of the tool, directly or
 --     via a bundle containing it, with payment_status COMPLETED and status
 --     ACTIVE or CANCELLED (cancelled but paid). Refunded and expired purchases
---     do not verify. A bundle gaining or losing a tool refreshes it too;
+--     do not verify;
 --   * an author's edit (rating, title or review) of an APPROVED review sends
 --     it back to PENDING;
 --   * tools.moderate_review(review_id, status, notes): platform admins move a
@@ -17,7 +17,6 @@
 --   * avg_rating / review_count on marketplace_tools count APPROVED reviews
 --     only, recomputed by trigger under a lock on the tool row (so two
 --     moderations of the same tool never both count from a stale snapshot);
---     a change of counters alone leaves the tool's last_updated as it was;
 --   * tools.marketplace_review_votes ("helpful", one per user per review) and
 --     tools.marketplace_review_reports (one per user per review, with a
 --     reason), kept in helpful_count / flagged_count by triggers;
@@ -103,27 +102,6 @@ create trigger marketplace_purchases_refresh_reviews
   after insert or update of status, payment_status on tools.marketplace_purchases
   for each row execute function private.tools_purchase_refresh_reviews();
 
--- A bundle that gains or loses a tool changes what its buyers own.
-create or replace function private.tools_bundle_item_refresh_reviews()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_tool_id uuid := case when tg_op = 'DELETE' then old.tool_id else new.tool_id end;
-begin
-  update tools.marketplace_reviews r
-  set verified_purchase = private.tools_review_verified(r.organization_id, r.tool_id)
-  where r.tool_id = v_tool_id
-    and r.verified_purchase is distinct from private.tools_review_verified(r.organization_id, r.tool_id);
-  return null;
-end;
-$$;
-revoke execute on function private.tools_bundle_item_refresh_reviews() from public, anon, authenticated;
-create trigger marketplace_bundle_items_refresh_reviews after insert or delete on tools.marketplace_bundle_items
-  for each row execute function private.tools_bundle_item_refresh_reviews();
-
 -- ---------------------------------------------------------------- avg_rating, review_count
 create or replace function private.tools_recount_tool_reviews(p_tool_id uuid)
 returns void
@@ -147,27 +125,6 @@ begin
 end;
 $$;
 revoke execute on function private.tools_recount_tool_reviews(uuid) from public, anon, authenticated;
-
--- last_updated is the tool's own "updated" date (its version, its listing):
--- counters kept by the database (ratings here, purchases and views elsewhere)
--- must not move it. Fires after marketplace_tools_last_updated (name order).
-create or replace function private.tools_counters_keep_last_updated()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_counters text[] := array['purchase_count', 'view_count', 'avg_rating', 'review_count', 'last_updated', 'updated_at'];
-begin
-  if (to_jsonb(new) - v_counters) = (to_jsonb(old) - v_counters) then
-    new.last_updated := old.last_updated;
-  end if;
-  return new;
-end;
-$$;
-revoke execute on function private.tools_counters_keep_last_updated() from public, anon, authenticated;
-create trigger marketplace_tools_last_updated_not_for_counters before update on tools.marketplace_tools
-  for each row execute function private.tools_counters_keep_last_updated();
 
 create or replace function private.tools_review_after_write()
 returns trigger
