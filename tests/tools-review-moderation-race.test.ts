@@ -12,7 +12,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, createUser, db } from "./support/db.ts";
 import { stackEnv } from "./support/stack-env.ts";
 
-afterAll(closeDb);
+// The catalogue is shared with every other test file: take the race tools
+// (their reviews cascade) and the moderators away again.
+const createdTools: string[] = [];
+const createdAdmins: string[] = [];
+afterAll(async () => {
+  await db().query("delete from tools.marketplace_tools where id = any($1)", [createdTools]);
+  await db().query("delete from public.platform_admins where user_id = any($1)", [createdAdmins]);
+  await closeDb();
+});
 
 async function connect(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: stackEnv().dbUrl });
@@ -23,6 +31,7 @@ async function connect(): Promise<pg.Client> {
 async function platformAdmin(): Promise<string> {
   const admin = await createUser("review-moderator");
   await db().query("insert into public.platform_admins (user_id, note) values ($1, 'moderation race test')", [admin.id]);
+  createdAdmins.push(admin.id);
   return admin.id;
 }
 
@@ -33,6 +42,7 @@ async function toolWithPendingReviews(n: number, tag: string): Promise<{ toolId:
      values ($1, 'race', 'CRM_TOOLS', 'ONE_TIME', 10, 'FREE', 'API', 'Internal') returning id`,
     [`Race ${tag}`],
   );
+  createdTools.push(tool.id);
   const reviewIds: string[] = [];
   const ratings: number[] = [];
   for (let i = 0; i < n; i++) {
