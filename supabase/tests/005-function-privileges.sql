@@ -11,7 +11,7 @@
 --     default of analytics_events) and homes.search_listings;
 --   * authenticated additionally exactly: the membership helpers the
 --     policies use, the platform RPCs, check_entitlement and the Homes
---     listing and offer RPCs. A new RPC is added to these lists on purpose;
+--     listing and offer RPCs, and the Tools RPCs (moderate_review). A new RPC is added to these lists on purpose;
 --   * service_role (the edge functions and workers) calls the private
 --     pipeline functions of each module; the internal ones (called only by
 --     other definer code or pg_cron) stay closed even to it;
@@ -77,9 +77,10 @@ select set_eq(
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
-    'tools.record_tool_use(uuid,uuid)'
+    'tools.record_tool_use(uuid,uuid)',
+    'tools.moderate_review(uuid,tools.review_status,text)'
   ],
-  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement and the Homes RPCs, nothing else');
+  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs and the Tools RPCs, nothing else');
 
 -- ---------------------------------------------------------------- service_role
 create temp table service_functions (fn regprocedure);

@@ -21,8 +21,10 @@ select ok('FREE'::tools.subscription_tier < 'CUSTOM' and 'CUSTOM'::tools.subscri
           and 'ELITE'::tools.subscription_tier < 'ENTERPRISE',
   'tier order FREE < CUSTOM < STARTER < GROWTH < ELITE < ENTERPRISE is the database''s');
 
-select tables_are('tools', array['marketplace_tools', 'marketplace_bundles', 'marketplace_bundle_items',
-  'marketplace_purchases', 'marketplace_cart', 'marketplace_reviews'], 'the seed''s six tables');
+-- The seed's six (later migrations add tables of their own, e.g. review votes and reports).
+select is_empty($$ select unnest(array['marketplace_tools', 'marketplace_bundles', 'marketplace_bundle_items',
+  'marketplace_purchases', 'marketplace_cart', 'marketplace_reviews'])
+  except select tablename::text from pg_tables where schemaname = 'tools' $$, 'the seed''s six tables');
 select has_check('tools', 'marketplace_purchases', 'purchases check tool XOR bundle');
 select has_check('tools', 'marketplace_cart', 'cart lines check tool XOR bundle');
 select is(
