@@ -33,6 +33,10 @@ export async function verifyJwt(token: string, secret: string, nowSeconds = Date
   } catch {
     throw new JwtError("malformed token");
   }
+  // `null` or `1` is valid JSON: without this, reading .alg or .exp threw a
+  // TypeError, which a caller not expecting it answered 500.
+  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(header) || !isObject(claims)) throw new JwtError("malformed token");
   if (header.alg !== "HS256") throw new JwtError(`unsupported algorithm ${header.alg}`);
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "verify",

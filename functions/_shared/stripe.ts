@@ -25,10 +25,20 @@ export function createStripe(secretKey?: string | null): Stripe {
 export const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
 /**
+ * True on Supabase's hosted edge runtime, which sets SB_REGION and
+ * DENO_DEPLOYMENT_ID for every function (docs: Functions → Environment
+ * Variables); neither the local gateway nor `supabase functions serve` does.
+ */
+export function onHostedSupabase(env: (name: string) => string | undefined = (n) => Deno.env.get(n)): boolean {
+  return !!(env("SB_REGION") || env("DENO_DEPLOYMENT_ID"));
+}
+
+/**
  * The webhook signing secret from the environment. Without
  * STRIPE_WEBHOOK_SECRET it falls back to LOCAL_STRIPE_WEBHOOK_SECRET, except
- * with a live key, where accepting a public secret would let anyone forge
- * payments: that is a configuration error.
+ * with a live key or on hosted Supabase, where accepting a public secret
+ * would let anyone forge payments (a test key does not make a deployment
+ * safe to forge into): that is a configuration error.
  */
 export function stripeWebhookSecret(env: (name: string) => string | undefined = (n) => Deno.env.get(n)): string {
   const secret = env("STRIPE_WEBHOOK_SECRET");
@@ -36,6 +46,9 @@ export function stripeWebhookSecret(env: (name: string) => string | undefined = 
   const key = env("STRIPE_SECRET_KEY") ?? "";
   if (/^(sk|rk)_live_/.test(key)) {
     throw new Error("missing environment variable STRIPE_WEBHOOK_SECRET (required with a live STRIPE_SECRET_KEY)");
+  }
+  if (onHostedSupabase(env)) {
+    throw new Error("missing environment variable STRIPE_WEBHOOK_SECRET (required on hosted Supabase: the local secret is public)");
   }
   if (key) console.warn("STRIPE_WEBHOOK_SECRET is unset: accepting events signed with the local development secret");
   return LOCAL_STRIPE_WEBHOOK_SECRET;

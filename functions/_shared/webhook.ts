@@ -58,12 +58,28 @@ export async function readBody(req: Request, maxBytes: number): Promise<Received
   return { text, bytes, sha256: hash.digest("hex"), tooLarge };
 }
 
-/** jsonb refuses \u0000 in strings; drop it from what we store. */
+// An unpaired UTF-16 surrogate: JSON.stringify writes it as "\ud800", which
+// jsonb refuses (22P02), and text columns cannot hold it either.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as Postgres can store it: NUL dropped (text and jsonb refuse it, 22021 /
+ * 22P05), unpaired surrogates replaced by U+FFFD. Anything a sender controls
+ * goes through this before it is recorded, or a hostile body would make the
+ * insert fail: no row, and a 500 instead of the refusal.
+ */
+export function storableText(value: string): string {
+  return value.replaceAll("\u0000", "").replace(LONE_SURROGATE, "\ufffd");
+}
+
+const storableOrNull = (value: string | null | undefined) => (value == null ? value : storableText(value));
+
+/** A value as jsonb accepts it (see storableText), keys included. */
 export function storable(value: unknown): unknown {
-  if (typeof value === "string") return value.replaceAll("\u0000", "");
+  if (typeof value === "string") return storableText(value);
   if (Array.isArray(value)) return value.map(storable);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll("\u0000", ""), storable(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storable(v)]));
   }
   return value;
 }
@@ -96,12 +112,12 @@ export async function reject(
 ): Promise<Response> {
   await store.recordEvent({
     provider: received.provider,
-    eventId: claim.eventId ?? null,
-    eventType: claim.eventType ?? "unknown",
-    payload: claim.payload ?? cappedPayload(received.body),
+    eventId: storableOrNull(claim.eventId) ?? null,
+    eventType: storableOrNull(claim.eventType) ?? "unknown",
+    payload: storable(claim.payload ?? cappedPayload(received.body)),
     signatureValid: false,
     sourceIp: received.sourceIp,
-    error: refusal.message,
+    error: storableText(refusal.message),
     payloadSha256: received.body.sha256,
     payloadBytes: received.body.bytes,
   });
@@ -126,8 +142,8 @@ export function recordGenuine(
 ): Promise<RecordedEvent> {
   return store.recordEvent({
     provider: received.provider,
-    eventId: event.eventId,
-    eventType: event.eventType,
+    eventId: storableOrNull(event.eventId) ?? null,
+    eventType: storableText(event.eventType),
     payload: storable(event.payload),
     signatureValid: true,
     eventCreatedAt: event.eventCreatedAt ?? null,
@@ -155,7 +171,7 @@ export async function applyAndFinish(store: BillingStore, billingEventId: string
   }
   if (result.outcome === "failed") console.error(`${label} failed: ${result.error}`);
   const why = result.outcome === "failed" ? result.error : result.outcome === "ignored" ? result.reason : null;
-  await store.finishEvent(billingEventId, result.outcome, why, result.accountId ?? null);
+  await store.finishEvent(billingEventId, result.outcome, storableOrNull(why) ?? null, result.accountId ?? null);
   return result;
 }
 

@@ -3045,6 +3045,69 @@ export type Database = {
           },
         ];
       };
+      marketplace_review_reports: {
+        Row: {
+          created_at: string;
+          id: string;
+          reason: string | null;
+          review_id: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          id?: string;
+          reason?: string | null;
+          review_id: string;
+          user_id?: string;
+        };
+        Update: {
+          created_at?: string;
+          id?: string;
+          reason?: string | null;
+          review_id?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_review_reports_review_id_fkey";
+            columns: ["review_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_reviews";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      marketplace_review_votes: {
+        Row: {
+          created_at: string;
+          id: string;
+          review_id: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          id?: string;
+          review_id: string;
+          user_id?: string;
+        };
+        Update: {
+          created_at?: string;
+          id?: string;
+          review_id?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_review_votes_review_id_fkey";
+            columns: ["review_id"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_reviews";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       marketplace_reviews: {
         Row: {
           created_at: string;
@@ -3332,6 +3395,33 @@ export type Database = {
       };
       mark_invoice_paid: { Args: { checkout_ref: string }; Returns: number };
       may_use_tool: { Args: { account_id: string; tool_id: string }; Returns: boolean };
+      moderate_review: {
+        Args: { notes?: string; review_id: string; status: Database["tools"]["Enums"]["review_status"] };
+        Returns: {
+          created_at: string;
+          flagged_count: number;
+          helpful_count: number;
+          id: string;
+          moderated_at: string | null;
+          moderated_by: string | null;
+          moderation_notes: string | null;
+          organization_id: string;
+          rating: number;
+          review: string | null;
+          status: Database["tools"]["Enums"]["review_status"];
+          title: string | null;
+          tool_id: string;
+          updated_at: string;
+          user_id: string;
+          verified_purchase: boolean;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_reviews";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       record_tool_use: { Args: { account_id: string; tool_id: string }; Returns: number };
       refund_purchase: {
         Args: { purchase_id: string };
