@@ -67,6 +67,13 @@ from (values
   ('tools_growth', 'tools.purchase', null, false, null),
   ('tools_elite', 'tools.purchase', null, false, null),
   ('tools_enterprise', 'tools.purchase', null, false, null),
+  -- tools.usage: one unit = 0.01 USD of a USAGE_BASED tool's per-use price, none included
+  ('tools_free', 'tools.usage', 0, true, 0.01),
+  ('tools_custom', 'tools.usage', 0, true, 0.01),
+  ('tools_starter', 'tools.usage', 0, true, 0.01),
+  ('tools_growth', 'tools.usage', 0, true, 0.01),
+  ('tools_elite', 'tools.usage', 0, true, 0.01),
+  ('tools_enterprise', 'tools.usage', 0, true, 0.01),
   ('reports_free', 'reports.market_report', 5, false, null),
   ('reports_free', 'reports.property_report', 3, false, null),
   ('reports_free', 'reports.sms', 0, false, null),

@@ -74,7 +74,8 @@ select set_eq(
     'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
     'homes.publish_listing(uuid)', 'homes.withdraw_listing(uuid)', 'homes.reopen_listing(uuid)', 'homes.mark_sold(uuid)',
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
-    'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)'
+    'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
+    'tools.may_use_tool(uuid,uuid)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement and the Homes RPCs, nothing else');
 
@@ -107,7 +108,12 @@ insert into service_functions values
   ('private.studio_start_project(uuid,uuid,studio.project_type,text,studio.ai_service,text,jsonb,text,uuid,uuid,uuid)'),
   ('private.studio_claim_jobs(text,integer)'),
   ('private.studio_complete_job(bigint,text,text,jsonb,integer,numeric,jsonb)'),
-  ('private.studio_fail_job(bigint,text,text,boolean,integer)');
+  ('private.studio_fail_job(bigint,text,text,boolean,integer)'),
+  -- tools (the checkout function and the Stripe webhook)
+  ('private.tools_checkout_begin(uuid,uuid,tools.payment_method,text)'),
+  ('private.tools_checkout_complete(text,text,text)'),
+  ('private.tools_checkout_fail(text)'),
+  ('private.tools_refund_payment(text)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');

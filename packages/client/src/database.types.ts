@@ -2949,6 +2949,7 @@ export type Database = {
           auto_renew: boolean;
           bundle_id: string | null;
           cancelled_at: string | null;
+          checkout_ref: string | null;
           created_at: string;
           currency: string;
           id: string;
@@ -2977,6 +2978,7 @@ export type Database = {
           auto_renew?: boolean;
           bundle_id?: string | null;
           cancelled_at?: string | null;
+          checkout_ref?: string | null;
           created_at?: string;
           currency?: string;
           id?: string;
@@ -3004,6 +3006,7 @@ export type Database = {
           auto_renew?: boolean;
           bundle_id?: string | null;
           cancelled_at?: string | null;
+          checkout_ref?: string | null;
           created_at?: string;
           currency?: string;
           id?: string;
@@ -3216,7 +3219,7 @@ export type Database = {
       [_ in never]: never;
     };
     Functions: {
-      [_ in never]: never;
+      may_use_tool: { Args: { account_id: string; tool_id: string }; Returns: boolean };
     };
     Enums: {
       bundle_status: "ACTIVE" | "ARCHIVED" | "DRAFT";
