@@ -71,7 +71,7 @@ dbTest("tools cart by card, local mode: one purchase per line, activated by the 
     [bundle.id, "79.00", "CREDIT_CARD", "COMPLETED", "ACTIVE"],
   ]);
   assert(rows.every((p) => p.activated_at && p.stripe_invoice_id?.startsWith("in_local_")), "activated, with the session's invoice");
-  assert(rows.some((p) => p.stripe_payment_id?.startsWith("pi_local_")), "the payment intent is recorded");
+  assert(rows.every((p) => p.stripe_payment_id?.startsWith("pi_local_")), "each line records the payment intent");
   const [event] = await testSql()`select status from public.billing_events where payload->'data'->'object'->'metadata'->>'checkout_ref' = ${body.checkoutRef}`;
   assertEquals(event.status, "processed");
 });

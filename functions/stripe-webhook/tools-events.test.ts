@@ -17,6 +17,7 @@ const rand = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 
 interface Checkout {
   ref: string;
+  toolId: string;
   accountId: string;
   paymentIntent: string;
   invoice: string;
@@ -26,13 +27,15 @@ interface Checkout {
 /** A team member's cart (a tool and a bundle) opened by the database as PENDING purchases. */
 async function openCheckout(method: "CREDIT_CARD" | "ACH" = "CREDIT_CARD"): Promise<Checkout> {
   const f = await teamFixture();
-  await addToCart(f.accountId, f.member.id, { tool: (await newTool("49.00")).id });
+  const tool = await newTool("49.00");
+  await addToCart(f.accountId, f.member.id, { tool: tool.id });
   await addToCart(f.accountId, f.member.id, { bundle: (await newBundle([(await newTool("10.00")).id], "79.00")).id });
   const ref = `tools_${crypto.randomUUID()}`;
   const lines = await toolsStore(testSql()).beginCheckout(f.accountId, f.member.id, method, ref);
   assertEquals(lines.length, 2);
   return {
     ref,
+    toolId: tool.id,
     accountId: f.accountId,
     paymentIntent: `pi_${rand()}`,
     invoice: `in_${rand()}`,
@@ -87,7 +90,7 @@ dbTest("tools card checkout: completed delivered twice, then a second success an
   assertEquals(first.map((p) => [p.payment_status, p.status, p.stripe_invoice_id]), [
     ["COMPLETED", "ACTIVE", c.invoice], ["COMPLETED", "ACTIVE", c.invoice],
   ]);
-  assert(first.some((p) => p.stripe_payment_id === c.paymentIntent), "the payment intent is recorded");
+  assertEquals(first.map((p) => p.stripe_payment_id?.split(":")[0]), [c.paymentIntent, c.paymentIntent], "each line records the payment intent");
 
   const again = await deliver(completed);
   assertEquals([again.status, again.body.duplicate], [200, true]);
@@ -99,6 +102,8 @@ dbTest("tools card checkout: completed delivered twice, then a second success an
   assertEquals(after.map((p) => [p.payment_status, p.status, String(p.activated_at)]), first.map((p) => ["COMPLETED", "ACTIVE", String(p.activated_at)]),
     "nothing re-activated or failed after the first success");
   assertEquals(await eventStatus(completed.id), ["processed", "duplicate"]);
+  const [{ purchase_count }] = await testSql()`select purchase_count from tools.marketplace_tools where id = ${c.toolId}`;
+  assertEquals(purchase_count, 1, "one activation counted");
 });
 
 dbTest("tools ACH checkout out of order: the cleared debit before the unpaid completion still activates once", async () => {

@@ -63,9 +63,14 @@ export function toolsStore(sql: Sql) {
       return Number(row.n);
     },
 
-    /** How many purchases this Stripe payment paid for (any state): 0 means it is not a Tools payment we know. */
+    /**
+     * How many purchases this Stripe payment paid for (any state): 0 means it is not a Tools payment we know.
+     * stripe_payment_id is unique per purchase, so the lines of one payment store `<payment id>:<n>`.
+     */
     async purchasesPaidBy(stripePaymentId: string): Promise<number> {
-      const [row] = await sql`select count(*)::int as n from tools.marketplace_purchases where stripe_payment_id = ${stripePaymentId}`;
+      const [row] = await sql`
+        select count(*)::int as n from tools.marketplace_purchases
+        where split_part(stripe_payment_id, ':', 1) = ${stripePaymentId} and stripe_payment_id is not null`;
       return row.n;
     },
 
