@@ -7,7 +7,9 @@ import { billingStore } from "../_shared/billing/store.ts";
 import { createStripe, signLocalEvent } from "../_shared/stripe.ts";
 import { toolsStore } from "../_shared/tools/store.ts";
 import { addToCart, newBundle, newTool, purchasesOf, teamFixture } from "../_shared/tools/testing.ts";
-import { assert, assertEquals, closeTestSql, dbTest, testSql } from "../_shared/testing.ts";
+import { LOCAL_PAYFAST, localConfirmation } from "../_shared/payfast.ts";
+import { assert, assertEquals, closeTestSql, dbTest, newUser, testSql, userToken } from "../_shared/testing.ts";
+import { createHandler as replayHandler } from "../billing-replay/index.ts";
 import { createHandler } from "./index.ts";
 import { toolsAction } from "./tools-events.ts";
 
@@ -187,6 +189,33 @@ dbTest("tools events: a webhook without the tools store fails them (kept for rep
   await res.body?.cancel();
   assertEquals(await eventStatus(completed.id), ["failed"]);
   assertEquals((await deliver(completed)).status, 200, "the redelivery to a wired webhook applies it");
+  assertEquals(await states(c), [["COMPLETED", "ACTIVE"], ["COMPLETED", "ACTIVE"]]);
+});
+
+dbTest("tools events: a failed one is replayed by billing-replay through the tools store", async () => {
+  const c = await openCheckout();
+  const completed = sessionEvent(c, "checkout.session.completed", "paid");
+  const payload = JSON.stringify(completed);
+  const unwired = createHandler({ store: billingStore(testSql()), webhookSecret: SECRET, stripe: createStripe() });
+  const res = await unwired(new Request("http://functions.test/functions/v1/stripe-webhook", {
+    method: "POST",
+    headers: { "content-type": "application/json", "stripe-signature": await signLocalEvent(payload, SECRET) },
+    body: payload,
+  }));
+  await res.body?.cancel();
+  const [{ id }] = await testSql()`select id from public.billing_events where event_id = ${completed.id}`;
+  const admin = await newUser("tools-replay-admin");
+  await testSql()`insert into public.platform_admins (user_id, note) values (${admin.id}, 'tools replay test')`;
+  const jwtSecret = "tools-replay-test-secret-with-at-least-32-characters";
+  const replayed = await replayHandler({
+    jwtSecret, revocationReason: () => Promise.resolve(null), store: billingStore(testSql()), tools: toolsStore(testSql()),
+    payfast: { merchantId: LOCAL_PAYFAST.merchantId, confirmation: localConfirmation(LOCAL_PAYFAST.passphrase) },
+  })(new Request("http://functions.test/functions/v1/billing-replay", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${await userToken(admin, jwtSecret)}` },
+    body: JSON.stringify({ id }),
+  }));
+  assertEquals([replayed.status, (await replayed.json()).outcome], [200, "processed"]);
   assertEquals(await states(c), [["COMPLETED", "ACTIVE"], ["COMPLETED", "ACTIVE"]]);
 });
 
