@@ -42,6 +42,9 @@ async function waitForSettlement(store: BillingStore, checkoutRef: string, timeo
 
 export async function startPurchase(deps: CheckoutDeps, caller: Caller, input: CheckoutInput): Promise<CheckoutResponse | ToolsCheckoutResponse> {
   if (input.item.type === "tools_cart") {
+    if (input.item.accountId && input.item.accountId !== input.accountId) {
+      throw new HttpError(400, "invalid_request", "item.accountId: must be the same account as accountId", "item.accountId");
+    }
     return await startToolsCheckout(deps, caller, { ...input, method: input.item.method });
   }
   return await startBillingPurchase(deps, caller, input as BillingCheckoutInput);

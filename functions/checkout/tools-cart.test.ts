@@ -80,7 +80,8 @@ dbTest("tools cart by ACH, local mode: the session completes unpaid, the cleared
   const f = await teamFixture();
   const tool = await newTool("120.00");
   await addToCart(f.accountId, f.owner.id, { tool: tool.id });
-  const { status, body } = await checkout(deps(), f.owner, cart(f.accountId, "ACH"));
+  // As @domus/client's tools.checkout sends it: the item repeats the account.
+  const { status, body } = await checkout(deps(), f.owner, { ...cart(f.accountId, "ACH"), item: { type: "tools_cart", method: "ACH", accountId: f.accountId } });
   assertEquals(status, 200, JSON.stringify(body));
   assertEquals(body.events, ["checkout.session.completed", "checkout.session.async_payment_succeeded"]);
   const [row] = await purchasesOf(f.accountId);
@@ -146,6 +147,8 @@ dbTest("tools cart refusals: another account's member 403, an affiliate 403, an 
   assertEquals([payfast.status, payfast.body.error.field], [400, "provider"]);
   const badMethod = await checkout(d, f.member, { ...cart(f.accountId, "CREDIT_CARD"), item: { type: "tools_cart", method: "PLATFORM_CREDITS" } });
   assertEquals([badMethod.status, badMethod.body.error.field], [400, "item.method"]);
+  const otherAccount = await checkout(d, f.member, { ...cart(f.accountId, "CREDIT_CARD"), item: { type: "tools_cart", method: "ACH", accountId: f.rivalAccountId } });
+  assertEquals([otherAccount.status, otherAccount.body.error.field], [400, "item.accountId"]);
 
   assertEquals(await purchasesOf(f.accountId), [], "a refused checkout opens no purchase");
   const [{ n }] = await testSql()`select count(*)::int as n from tools.marketplace_cart where organization_id = ${f.accountId}`;

@@ -138,6 +138,18 @@ dbTest("tools checkout: an expired session fails its purchases; a success after 
   assertEquals(rows.map((p) => [p.payment_status, p.activated_at]), [["FAILED", null], ["FAILED", null]]);
 });
 
+dbTest("tools checkout: a session that collected less than the purchases cost activates nothing (failed, kept for replay)", async () => {
+  const c = await openCheckout();
+  const short = sessionEvent(c, "checkout.session.completed", "paid");
+  (short.data.object as Record<string, unknown>).amount_total = 100;
+  const res = await deliver(short);
+  assertEquals(res.status, 500);
+  assertEquals(await paymentStates(c), ["PENDING", "PENDING"]);
+  const [event] = await testSql()`select status, error from public.billing_events where event_id = ${short.id}`;
+  assertEquals(event.status, "failed");
+  assert(String(event.error).startsWith("amount_total: "), String(event.error));
+});
+
 dbTest("tools checkout: a forged signature is rejected and changes nothing", async () => {
   const c = await openCheckout();
   const forged = sessionEvent(c, "checkout.session.completed", "paid");
@@ -225,7 +237,7 @@ Deno.test("toolsAction maps each session and charge event to one action", () => 
   assertEquals(toolsAction("checkout.session.completed", session("paid")).kind, "complete");
   assertEquals(toolsAction("checkout.session.completed", session("no_payment_required")).kind, "none");
   assertEquals(toolsAction("checkout.session.async_payment_succeeded", session("paid")), {
-    kind: "complete", checkoutRef: "tools_x", paymentIntent: "pi_1", invoice: "in_1", accountId: meta.account_id,
+    kind: "complete", checkoutRef: "tools_x", paymentIntent: "pi_1", invoice: "in_1", accountId: meta.account_id, amountTotal: null, currency: null,
   });
   assertEquals(toolsAction("checkout.session.async_payment_failed", session("unpaid")).kind, "fail");
   assertEquals(toolsAction("checkout.session.expired", session("unpaid")).kind, "fail");

@@ -2,7 +2,8 @@
 // session with metadata.purpose = "tools_cart" and our checkout reference;
 // each event becomes one ToolsAction, applied by one SQL function that is
 // idempotent by itself (the webhook kit also drops redelivered event ids):
-//   checkout.session.completed, paid                 -> complete (card; activates once)
+//   checkout.session.completed, paid                 -> complete (card; activates once, if the
+//                                                       amount collected is what the purchases cost)
 //   checkout.session.completed, unpaid               -> nothing yet (ACH: the debit is processing)
 //   checkout.session.async_payment_succeeded         -> complete (ACH cleared)
 //   checkout.session.async_payment_failed / expired  -> fail (purchases not paid stay unpaid)
@@ -10,12 +11,22 @@
 // A card declined inside Checkout is no event of ours: the customer may try
 // another card on the same page, and the session's expiry ends it if not.
 import { z } from "zod";
+import { toMinorUnits } from "../_shared/stripe.ts";
 import type { ToolsStore } from "../_shared/tools/store.ts";
 
 export const TOOLS_PURPOSE = "tools_cart";
 
 export type ToolsAction =
-  | { kind: "complete"; checkoutRef: string; paymentIntent: string | null; invoice: string | null; accountId: string | null }
+  | {
+    kind: "complete";
+    checkoutRef: string;
+    paymentIntent: string | null;
+    invoice: string | null;
+    accountId: string | null;
+    /** What Stripe collected, in minor units, to be checked against the purchases' prices. */
+    amountTotal: number | null;
+    currency: string | null;
+  }
   | { kind: "fail"; checkoutRef: string; accountId: string | null }
   | { kind: "refund"; paymentIntent: string; accountId: string | null }
   | { kind: "none"; reason: string };
@@ -24,7 +35,15 @@ const id = z.string().min(1);
 const ref = z.union([id, z.object({ id })]).nullish().transform((v) => (v == null ? null : typeof v === "string" ? v : v.id));
 const metadata = z.record(z.string(), z.string()).nullish().transform((m) => m ?? {});
 
-const session = z.object({ id, payment_status: z.string(), payment_intent: ref, invoice: ref, metadata });
+const session = z.object({
+  id,
+  payment_status: z.string(),
+  payment_intent: ref,
+  invoice: ref,
+  amount_total: z.number().int().nonnegative().nullish(),
+  currency: z.string().length(3).nullish(),
+  metadata,
+});
 const charge = z.object({ id, payment_intent: ref, amount: z.number().int(), amount_refunded: z.number().int(), metadata });
 
 /** True when a session or charge object is one of our Tools checkouts. */
@@ -44,12 +63,16 @@ export function toolsAction(type: string, object: unknown): ToolsAction {
     const checkoutRef = s.metadata.checkout_ref;
     if (!checkoutRef) return { kind: "none", reason: "tools checkout without metadata.checkout_ref" };
     const accountId = uuidOrNull(s.metadata.account_id);
+    const complete: ToolsAction = {
+      kind: "complete", checkoutRef, paymentIntent: s.payment_intent, invoice: s.invoice, accountId,
+      amountTotal: s.amount_total ?? null, currency: s.currency?.toUpperCase() ?? null,
+    };
     switch (type) {
       case "checkout.session.completed":
         if (s.payment_status !== "paid") return { kind: "none", reason: `tools checkout ${checkoutRef}: payment ${s.payment_status}; settled by the async payment event` };
-        return { kind: "complete", checkoutRef, paymentIntent: s.payment_intent, invoice: s.invoice, accountId };
+        return complete;
       case "checkout.session.async_payment_succeeded":
-        return { kind: "complete", checkoutRef, paymentIntent: s.payment_intent, invoice: s.invoice, accountId };
+        return complete;
       case "checkout.session.async_payment_failed":
       case "checkout.session.expired":
         return { kind: "fail", checkoutRef, accountId };
@@ -71,6 +94,23 @@ export function toolsAction(type: string, object: unknown): ToolsAction {
   return { kind: "none", reason: `${type}: not handled for tools checkouts` };
 }
 
+/**
+ * The session must have collected what the purchases cost: our session is
+ * made from the database's prices, so a difference means something else made
+ * or changed it. Refused loudly (the event fails and is kept for replay).
+ */
+async function checkAmount(tools: ToolsStore, action: Extract<ToolsAction, { kind: "complete" }>): Promise<void> {
+  if (action.amountTotal == null || !action.currency) throw new Error(`amount_total: tools checkout ${action.checkoutRef} session without an amount`);
+  const totals = await tools.checkoutTotals(action.checkoutRef);
+  const expected = totals.length === 1 && totals[0]!.currency.toUpperCase() === action.currency
+    ? toMinorUnits(totals[0]!.total, action.currency)
+    : null;
+  if (expected !== action.amountTotal) {
+    const owed = totals.map((t) => `${t.total} ${t.currency}`).join(" + ") || "nothing";
+    throw new Error(`amount_total: tools checkout ${action.checkoutRef} collected ${action.amountTotal} minor units of ${action.currency}; its purchases cost ${owed}`);
+  }
+}
+
 export type ToolsApplied = { outcome: "processed"; accountId: string | null } | { outcome: "ignored"; reason: string; accountId: string | null };
 
 /** Applies an action; throws when the database refused or the payment is not known yet (Stripe retries). */
@@ -79,6 +119,7 @@ export async function applyToolsAction(tools: ToolsStore, action: ToolsAction): 
     case "none":
       return { outcome: "ignored", reason: action.reason, accountId: null };
     case "complete":
+      await checkAmount(tools, action);
       // 0 when already completed (a second success event): nothing is activated twice.
       await tools.completeCheckout(action.checkoutRef, action.paymentIntent, action.invoice);
       return { outcome: "processed", accountId: action.accountId };

@@ -74,6 +74,14 @@ export function toolsStore(sql: Sql) {
       return row.n;
     },
 
+    /** What the checkout's purchases cost together, per currency (one row for a checkout we began). */
+    async checkoutTotals(checkoutRef: string): Promise<Array<{ currency: string; total: string }>> {
+      const rows = await sql`
+        select currency::text, sum(amount)::text as total from tools.marketplace_purchases
+        where checkout_ref = ${checkoutRef} group by currency order by currency`;
+      return rows as unknown as Array<{ currency: string; total: string }>;
+    },
+
     async purchases(ids: string[]): Promise<PurchaseState[]> {
       const rows = await sql`
         select id, payment_status::text, status::text, stripe_payment_id, stripe_invoice_id

@@ -23,6 +23,8 @@ export const checkoutItem = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("tools_cart"),
     method: toolsStripeMethod,
+    /** Optional repeat of the top-level accountId (the tools client sends it); must match. */
+    accountId: text().uuid().optional(),
   }),
 ]);
 
