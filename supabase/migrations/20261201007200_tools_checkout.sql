@@ -166,9 +166,7 @@ grant execute on function tools.may_use_tool(uuid, uuid) to authenticated, servi
 -- ---------------------------------------------------------------- the cart's rules
 -- Raises the reason this account may not buy the item, else returns quietly.
 -- Codes: PT404 unknown item, 22023 CUSTOM price, PT409 for every state
--- conflict (not on sale, already owned or included, on an unpaid invoice,
--- tier too low). A card checkout left PENDING (abandoned session) does not
--- block buying again.
+-- conflict (not on sale, already owned, tier too low).
 create or replace function private.tools_check_buyable(p_account_id uuid, p_tool_id uuid, p_bundle_id uuid)
 returns void
 language plpgsql
@@ -206,11 +204,6 @@ begin
     if private.tools_access_purchase(p_account_id, p_tool_id) is not null then
       raise exception 'tool_id: the account already owns "%"', v_tool.name using errcode = 'PT409';
     end if;
-    if exists (select 1 from tools.marketplace_purchases p
-               where p.organization_id = p_account_id and p.tool_id = p_tool_id
-                 and p.payment_method = 'INVOICE' and p.payment_status = 'PENDING') then
-      raise exception 'tool_id: "%" is on an invoice awaiting payment', v_tool.name using errcode = 'PT409';
-    end if;
     if v_tool.required_tier > v_tier then
       raise exception 'tool_id: "%" needs the % tier or higher (the account is on %)', v_tool.name, v_tool.required_tier, v_tier
         using errcode = 'PT409';
@@ -225,11 +218,6 @@ begin
     end if;
     if private.tools_owns_bundle(p_account_id, p_bundle_id) then
       raise exception 'bundle_id: the account already owns "%"', v_bundle.name using errcode = 'PT409';
-    end if;
-    if exists (select 1 from tools.marketplace_purchases p
-               where p.organization_id = p_account_id and p.bundle_id = p_bundle_id
-                 and p.payment_method = 'INVOICE' and p.payment_status = 'PENDING') then
-      raise exception 'bundle_id: "%" is on an invoice awaiting payment', v_bundle.name using errcode = 'PT409';
     end if;
     if v_bundle.required_tier > v_tier then
       raise exception 'bundle_id: "%" needs the % tier or higher (the account is on %)', v_bundle.name, v_bundle.required_tier, v_tier
@@ -355,11 +343,7 @@ begin
           organization_id, user_id, tool_id, purchase_type, amount, currency, payment_method, payment_status,
           is_subscription, auto_renew, status, checkout_ref)
         values (
-          p_account, p_user, v_tool.id, 'TOOL',
-          -- USAGE_BASED: price_amount is the price of one use, billed per use
-          -- (tools.record_tool_use); taking the tool costs nothing.
-          case when v_tool.price_model = 'USAGE_BASED' then 0 else v_tool.price_amount end,
-          v_tool.currency, p_method, 'PENDING',
+          p_account, p_user, v_tool.id, 'TOOL', v_tool.price_amount, v_tool.currency, p_method, 'PENDING',
           v_tool.price_model in ('MONTHLY', 'ANNUAL'), v_tool.price_model in ('MONTHLY', 'ANNUAL'), 'ACTIVE', p_checkout_ref);
       else
         select * into v_bundle from tools.marketplace_bundles b where b.id = v_line.bundle_id;

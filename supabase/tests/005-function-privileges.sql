@@ -20,7 +20,7 @@
 -- and trigger functions cannot be called directly, so both are left out.
 
 begin;
-select plan(15);
+select plan(16);
 
 create temp view our_functions as
   select p.oid, p.oid::regprocedure::text as fn, n.nspname, p.prosecdef, p.proconfig, p.proacl, p.prorettype
@@ -75,7 +75,9 @@ select set_eq(
     'homes.publish_listing(uuid)', 'homes.withdraw_listing(uuid)', 'homes.reopen_listing(uuid)', 'homes.mark_sold(uuid)',
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
-    'tools.may_use_tool(uuid,uuid)'
+    'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
+    'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
+    'tools.record_tool_use(uuid,uuid)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement and the Homes RPCs, nothing else');
 
@@ -113,7 +115,8 @@ insert into service_functions values
   ('private.tools_checkout_begin(uuid,uuid,tools.payment_method,text)'),
   ('private.tools_checkout_complete(text,text,text)'),
   ('private.tools_checkout_fail(text)'),
-  ('private.tools_refund_payment(text)');
+  ('private.tools_refund_payment(text)'),
+  ('private.tools_renew_purchase(uuid,timestamp with time zone)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');
@@ -127,6 +130,9 @@ select ok(not has_function_privilege('service_role', 'private.notify_account_adm
   'notify_account_admins is internal to the billing functions');
 select ok(not has_function_privilege('service_role', 'private.studio_settle_project(uuid)', 'execute'),
   'settling a Studio project is internal to the pipeline');
+select ok(not has_function_privilege('service_role', 'private.tools_expire_purchases()', 'execute')
+          and not has_function_privilege('service_role', 'private.tools_check_buyable(uuid,uuid,uuid)', 'execute'),
+  'the Tools expiry job and the cart''s rules are internal');
 
 -- ---------------------------------------------------------------- Auth, invokers
 select ok(has_function_privilege('supabase_auth_admin', 'private.password_verification_attempt_hook(jsonb)', 'execute'),

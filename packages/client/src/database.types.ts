@@ -3219,7 +3219,157 @@ export type Database = {
       [_ in never]: never;
     };
     Functions: {
+      cancel_purchase: {
+        Args: { purchase_id: string };
+        Returns: {
+          activated_at: string | null;
+          amount: number;
+          auto_renew: boolean;
+          bundle_id: string | null;
+          cancelled_at: string | null;
+          checkout_ref: string | null;
+          created_at: string;
+          currency: string;
+          id: string;
+          is_subscription: boolean;
+          last_used_at: string | null;
+          organization_id: string;
+          payment_method: Database["tools"]["Enums"]["payment_method"];
+          payment_status: Database["tools"]["Enums"]["payment_status"];
+          purchase_date: string;
+          purchase_type: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at: string | null;
+          status: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id: string | null;
+          stripe_payment_id: string | null;
+          subscription_end: string | null;
+          subscription_start: string | null;
+          tool_id: string | null;
+          updated_at: string;
+          usage_count: number;
+          user_id: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_purchases";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      checkout_by_invoice: {
+        Args: { account_id: string };
+        Returns: {
+          activated_at: string | null;
+          amount: number;
+          auto_renew: boolean;
+          bundle_id: string | null;
+          cancelled_at: string | null;
+          checkout_ref: string | null;
+          created_at: string;
+          currency: string;
+          id: string;
+          is_subscription: boolean;
+          last_used_at: string | null;
+          organization_id: string;
+          payment_method: Database["tools"]["Enums"]["payment_method"];
+          payment_status: Database["tools"]["Enums"]["payment_status"];
+          purchase_date: string;
+          purchase_type: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at: string | null;
+          status: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id: string | null;
+          stripe_payment_id: string | null;
+          subscription_end: string | null;
+          subscription_start: string | null;
+          tool_id: string | null;
+          updated_at: string;
+          usage_count: number;
+          user_id: string;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_purchases";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      checkout_with_credits: {
+        Args: { account_id: string };
+        Returns: {
+          activated_at: string | null;
+          amount: number;
+          auto_renew: boolean;
+          bundle_id: string | null;
+          cancelled_at: string | null;
+          checkout_ref: string | null;
+          created_at: string;
+          currency: string;
+          id: string;
+          is_subscription: boolean;
+          last_used_at: string | null;
+          organization_id: string;
+          payment_method: Database["tools"]["Enums"]["payment_method"];
+          payment_status: Database["tools"]["Enums"]["payment_status"];
+          purchase_date: string;
+          purchase_type: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at: string | null;
+          status: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id: string | null;
+          stripe_payment_id: string | null;
+          subscription_end: string | null;
+          subscription_start: string | null;
+          tool_id: string | null;
+          updated_at: string;
+          usage_count: number;
+          user_id: string;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_purchases";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      mark_invoice_paid: { Args: { checkout_ref: string }; Returns: number };
       may_use_tool: { Args: { account_id: string; tool_id: string }; Returns: boolean };
+      record_tool_use: { Args: { account_id: string; tool_id: string }; Returns: number };
+      refund_purchase: {
+        Args: { purchase_id: string };
+        Returns: {
+          activated_at: string | null;
+          amount: number;
+          auto_renew: boolean;
+          bundle_id: string | null;
+          cancelled_at: string | null;
+          checkout_ref: string | null;
+          created_at: string;
+          currency: string;
+          id: string;
+          is_subscription: boolean;
+          last_used_at: string | null;
+          organization_id: string;
+          payment_method: Database["tools"]["Enums"]["payment_method"];
+          payment_status: Database["tools"]["Enums"]["payment_status"];
+          purchase_date: string;
+          purchase_type: Database["tools"]["Enums"]["purchase_type"];
+          refunded_at: string | null;
+          status: Database["tools"]["Enums"]["purchase_status"];
+          stripe_invoice_id: string | null;
+          stripe_payment_id: string | null;
+          subscription_end: string | null;
+          subscription_start: string | null;
+          tool_id: string | null;
+          updated_at: string;
+          usage_count: number;
+          user_id: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_purchases";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
     };
     Enums: {
       bundle_status: "ACTIVE" | "ARCHIVED" | "DRAFT";
