@@ -7,6 +7,7 @@
 // failed and can be replayed again). See docs/billing.md#replay.
 import { z } from "zod";
 import { type AuthDeps, requireUser } from "../_shared/auth.ts";
+import { toolsStore } from "../_shared/tools/store.ts";
 import { billingStore } from "../_shared/billing/store.ts";
 import { connect, revocationReason } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
@@ -39,6 +40,7 @@ export function build() {
     jwtSecret: requireEnv("SUPABASE_JWT_SECRET"),
     revocationReason: (claims) => revocationReason(sql, claims),
     store: billingStore(sql),
+    tools: toolsStore(sql),
     payfast: {
       merchantId: config.merchantId,
       confirmation: config.mode === "local"

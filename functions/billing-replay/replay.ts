@@ -4,6 +4,7 @@
 // would, and finished. Every effect is idempotent in the database, so a
 // replay never repeats what an earlier attempt already did.
 import type { BillingStore, StoredEvent } from "../_shared/billing/store.ts";
+import type { ToolsStore } from "../_shared/tools/store.ts";
 import { HttpError } from "../_shared/http.ts";
 import { httpErrorFromPg } from "../_shared/pg-errors.ts";
 import { applyAndFinish, failed, type Outcome } from "../_shared/webhook.ts";
@@ -12,6 +13,8 @@ import { applyEvent, envelope } from "../stripe-webhook/events.ts";
 
 export interface ReplayDeps {
   store: BillingStore;
+  /** Tools cart checkouts' Stripe events are applied through it. */
+  tools?: ToolsStore | null;
   /** What PayFast processing needs: server confirmation (asked again) and the merchant. */
   payfast: Pick<PayfastItnDeps, "confirmation" | "merchantId" | "now">;
 }
@@ -54,7 +57,7 @@ export function replay(deps: ReplayDeps, event: StoredEvent): Promise<Outcome> {
   if (event.provider === "stripe") {
     const parsed = envelope.safeParse(event.payload);
     if (!parsed.success) return finishFailed(store, event, "payload: not a Stripe event");
-    return applyAndFinish(store, event.id, () => applyEvent(store, parsed.data), `billing-replay: stripe ${parsed.data.id}`);
+    return applyAndFinish(store, event.id, () => applyEvent(store, parsed.data, deps.tools ?? null), `billing-replay: stripe ${parsed.data.id}`);
   }
   return finishFailed(store, event, `provider: ${event.provider} events are not replayed`);
 }

@@ -6,6 +6,7 @@
 import { billingStore } from "../_shared/billing/store.ts";
 import { formSignature, LOCAL_PAYFAST, localConfirmation, localSourceValidator, payfastConfig } from "../_shared/payfast.ts";
 import { createStripe, LOCAL_STRIPE_WEBHOOK_SECRET, type Stripe } from "../_shared/stripe.ts";
+import { toolsStore } from "../_shared/tools/store.ts";
 import {
   assert,
   assertEquals,
@@ -50,6 +51,7 @@ function deps(overrides: Partial<CheckoutDeps> = {}): CheckoutDeps {
     jwtSecret: JWT_SECRET,
     revocationReason: () => Promise.resolve(null),
     store: billingStore(testSql()),
+    tools: toolsStore(testSql()),
     stripe: null,
     payfast: payfastConfig(() => undefined),
     functionsUrl: FUNCTIONS,

@@ -1,5 +1,7 @@
 // POST /functions/v1/checkout — starts a purchase of a plan or a credit
-// pack for an account the caller owns or administers:
+// pack for an account the caller owns or administers, or pays the caller's
+// Tools cart in an account they belong to (item type "tools_cart", by
+// CREDIT_CARD or ACH through Stripe; functions/checkout/tools-cart.ts):
 //   * Stripe with STRIPE_SECRET_KEY: a Checkout Session (answer: its url);
 //   * PayFast in sandbox/live mode: the signed form fields to post;
 //   * no provider keys (local mode): the purchase completes offline by
@@ -15,6 +17,7 @@ import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, parseBody, withErrors } from "../_shared/http.ts";
 import { payfastConfig } from "../_shared/payfast.ts";
 import { createStripe, stripeWebhookSecret } from "../_shared/stripe.ts";
+import { toolsStore } from "../_shared/tools/store.ts";
 import { type CheckoutDeps, startPurchase } from "./purchase.ts";
 
 export function createHandler(deps: CheckoutDeps) {
@@ -33,6 +36,7 @@ export function build() {
     jwtSecret: requireEnv("SUPABASE_JWT_SECRET"),
     revocationReason: (claims) => revocationReason(sql, claims),
     store: billingStore(sql),
+    tools: toolsStore(sql),
     stripe: stripeKey ? createStripe(stripeKey) : null,
     payfast: payfastConfig(),
     functionsUrl: `${requireEnv("SUPABASE_URL").replace(/\/$/, "")}/functions/v1`,

@@ -87,6 +87,51 @@ export async function completeWithStripe(sender: LocalSender, order: LocalOrder,
   return objects.map(([type]) => type);
 }
 
+export interface LocalToolsOrder {
+  checkoutRef: string;
+  accountId: string;
+  method: "CREDIT_CARD" | "ACH";
+  currency: string;
+  amountMinor: number;
+  metadata: Record<string, string>;
+}
+
+async function sendStripe(sender: LocalSender, webhookSecret: string, objects: Array<[string, Record<string, unknown>]>): Promise<string[]> {
+  const created = Math.floor(sender.now().getTime() / 1000);
+  for (const [type, object] of objects) {
+    const payload = JSON.stringify({
+      id: `evt_local_${rid()}`, object: "event", type, created, livemode: false, api_version: "2025-01-27",
+      data: { object },
+    });
+    await post(sender, "stripe-webhook", payload, {
+      "content-type": "application/json",
+      "stripe-signature": await signLocalEvent(payload, webhookSecret),
+    });
+  }
+  return objects.map(([type]) => type);
+}
+
+/**
+ * Sends the Stripe events of a paid Tools cart Checkout: a card is paid when
+ * the session completes; an ACH debit completes the session unpaid and
+ * clears later (async_payment_succeeded), as Stripe does.
+ */
+export async function completeToolsWithStripe(sender: LocalSender, order: LocalToolsOrder, webhookSecret: string): Promise<string[]> {
+  const session = {
+    id: `cs_local_${rid()}`, object: "checkout.session", mode: "payment",
+    amount_total: order.amountMinor, currency: order.currency.toLowerCase(),
+    payment_intent: `pi_local_${rid()}`, invoice: `in_local_${rid()}`, customer: null,
+    payment_method_types: [order.method === "ACH" ? "us_bank_account" : "card"],
+    client_reference_id: order.accountId, metadata: order.metadata,
+  };
+  return await sendStripe(sender, webhookSecret, order.method === "ACH"
+    ? [
+      ["checkout.session.completed", { ...session, payment_status: "unpaid" }],
+      ["checkout.session.async_payment_succeeded", { ...session, payment_status: "paid" }],
+    ]
+    : [["checkout.session.completed", { ...session, payment_status: "paid" }]]);
+}
+
 /** Sends the ITN PayFast would post after a successful payment; returns its type. */
 export async function completeWithPayfast(
   sender: LocalSender,

@@ -1,18 +1,22 @@
 // Starting a purchase: the catalogue item, the pending order the database
 // prices, then the provider's part (a Stripe Checkout Session, PayFast's
 // signed form fields, or, in local mode, the signed events our own webhooks
-// receive). functions/checkout/index.ts authenticates and parses; this does the rest.
-import type { CheckoutInput, CheckoutResponse } from "@domus/contracts/billing.ts";
+// receive). A Tools cart goes to tools-cart.ts. functions/checkout/index.ts
+// authenticates and parses; this does the rest.
+import type { CheckoutInput, CheckoutResponse, ToolsCheckoutResponse } from "@domus/contracts/billing.ts";
 import type { AuthDeps, Caller } from "../_shared/auth.ts";
 import type { BillingStore, CatalogueItem, PaymentRow } from "../_shared/billing/store.ts";
 import { HttpError } from "../_shared/http.ts";
 import { checkoutFormFields, type PayfastConfig } from "../_shared/payfast.ts";
 import { pgCall } from "../_shared/pg-errors.ts";
 import type { Stripe } from "../_shared/stripe.ts";
+import type { ToolsStore } from "../_shared/tools/store.ts";
 import { completeWithPayfast, completeWithStripe, type LocalOrder } from "./local-provider.ts";
+import { startToolsCheckout } from "./tools-cart.ts";
 
 export interface CheckoutDeps extends AuthDeps {
   store: BillingStore;
+  tools: ToolsStore;
   /** A Stripe client with a real (test or live) key, or null for local mode. */
   stripe: Stripe | null;
   payfast: PayfastConfig;
@@ -36,7 +40,19 @@ async function waitForSettlement(store: BillingStore, checkoutRef: string, timeo
   return payment;
 }
 
-export async function startPurchase(deps: CheckoutDeps, caller: Caller, input: CheckoutInput): Promise<CheckoutResponse> {
+export async function startPurchase(deps: CheckoutDeps, caller: Caller, input: CheckoutInput): Promise<CheckoutResponse | ToolsCheckoutResponse> {
+  if (input.item.type === "tools_cart") {
+    if (input.item.accountId && input.item.accountId !== input.accountId) {
+      throw new HttpError(400, "invalid_request", "item.accountId: must be the same account as accountId", "item.accountId");
+    }
+    return await startToolsCheckout(deps, caller, { ...input, method: input.item.method });
+  }
+  return await startBillingPurchase(deps, caller, input as BillingCheckoutInput);
+}
+
+type BillingCheckoutInput = CheckoutInput & { item: Exclude<CheckoutInput["item"], { type: "tools_cart" }> };
+
+async function startBillingPurchase(deps: CheckoutDeps, caller: Caller, input: BillingCheckoutInput): Promise<CheckoutResponse> {
   const now = deps.now ?? (() => new Date());
   const itemType = input.item.type;
   const code = input.item.type === "plan" ? input.item.planCode : input.item.packCode;

@@ -7,8 +7,10 @@
 // idempotent, so a retry is safe.
 import { z } from "zod";
 import type { BillingStore, SubscriptionStatus } from "../_shared/billing/store.ts";
+import type { ToolsStore } from "../_shared/tools/store.ts";
 import { fromMinorUnits } from "../_shared/stripe.ts";
 import { type Claim, ignored, type Outcome, STORED_PREFIX_CHARS, storable } from "../_shared/webhook.ts";
+import { applyToolsAction, isToolsObject, toolsAction } from "./tools-events.ts";
 
 /** The event is genuine but we do not act on it; finished as 'ignored' with this reason. */
 class Ignored extends Error {}
@@ -292,6 +294,28 @@ async function applyChargeRefunded(store: BillingStore, event: Event): Promise<A
   return { outcome: "processed", accountId: payment.account_id };
 }
 
+async function applyTools(tools: ToolsStore | null, event: Event): Promise<Outcome> {
+  let action;
+  try {
+    action = toolsAction(event.type, event.data.object);
+  } catch (error) {
+    throw new Ignored((error as Error).message);
+  }
+  // Failing (not ignoring) keeps the event replayable once the store is wired.
+  if (!tools) throw new Error("tools: this webhook has no tools store; the event is kept for replay");
+  const applied = await applyToolsAction(tools, action);
+  return applied.outcome === "ignored" ? ignored(applied.reason, applied.accountId) : applied;
+}
+
+/** Events a Tools cart checkout produces; any other object with Tools metadata is not ours to apply. */
+const TOOLS_EVENTS = new Set([
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "checkout.session.expired",
+  "charge.refunded",
+]);
+
 const HANDLERS: Record<string, (store: BillingStore, event: Event) => Promise<Applied>> = {
   "checkout.session.completed": applyCheckoutSession,
   "checkout.session.async_payment_succeeded": applyCheckoutSession,
@@ -305,11 +329,21 @@ const HANDLERS: Record<string, (store: BillingStore, event: Event) => Promise<Ap
   "charge.refunded": applyChargeRefunded,
 };
 
-/** Applies a genuine event: processed or ignored; throws when it failed (Stripe retries). */
-export async function applyEvent(store: BillingStore, event: Event): Promise<Outcome> {
-  const handler = HANDLERS[event.type];
-  if (!handler) return ignored(`event type ${event.type}: not handled`);
+/**
+ * Applies a genuine event: processed or ignored; throws when it failed (Stripe
+ * retries). Tools cart checkouts (metadata.purpose "tools_cart") go to the
+ * Tools store, everything else to billing.
+ */
+export async function applyEvent(store: BillingStore, event: Event, tools: ToolsStore | null = null): Promise<Outcome> {
   try {
+    if (TOOLS_EVENTS.has(event.type) && isToolsObject(event.data.object)) return await applyTools(tools, event);
+    // A refund of a Tools payment whose charge lacks our metadata: the purchases know the payment.
+    if (event.type === "charge.refunded" && tools) {
+      const pi = ref.safeParse(event.data.object.payment_intent);
+      if (pi.success && pi.data && (await tools.purchasesPaidBy(pi.data)) > 0) return await applyTools(tools, event);
+    }
+    const handler = HANDLERS[event.type];
+    if (!handler) return ignored(`event type ${event.type}: not handled`);
     return await handler(store, event);
   } catch (error) {
     if (error instanceof Ignored) return ignored(error.message);

@@ -3,7 +3,9 @@
 // authentication. Every request is recorded in public.billing_events, refused
 // ones (oversize, bad signature) as 'rejected' with a capped payload and the
 // body's hash; a genuine event is applied once (functions/stripe-webhook/events.ts) through the
-// private.billing_* functions (functions/_shared/billing/store.ts), which are
+// private.billing_* functions (functions/_shared/billing/store.ts), or for a
+// Tools cart checkout the private.tools_checkout_* functions
+// (functions/_shared/tools/store.ts, stripe-webhook/tools-events.ts); all are
 // idempotent and keep the newest subscription state, so redeliveries and
 // out-of-order deliveries are safe.
 //
@@ -25,11 +27,14 @@ import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, json, withErrors } from "../_shared/http.ts";
 import { createStripe, cryptoProvider, Stripe, stripeWebhookSecret } from "../_shared/stripe.ts";
+import { type ToolsStore, toolsStore } from "../_shared/tools/store.ts";
 import { applyAndFinish, clientAddress, readBody, recordGenuine, reject } from "../_shared/webhook.ts";
 import { applyEvent, claimOf, envelope } from "./events.ts";
 
 export interface StripeWebhookDeps {
   store: BillingStore;
+  /** Tools cart checkouts (metadata.purpose "tools_cart"); without it their events fail, kept for replay. */
+  tools?: ToolsStore | null;
   webhookSecret: string;
   /** Used for constructEventAsync only; no network calls. */
   stripe: Stripe;
@@ -87,7 +92,7 @@ export function createHandler(deps: StripeWebhookDeps) {
     }
     if (!recorded.shouldApply) return json({ received: true, duplicate: true });
 
-    const result = await applyAndFinish(store, recorded.id, () => applyEvent(store, e), `stripe-webhook: ${e.type} ${e.id}`);
+    const result = await applyAndFinish(store, recorded.id, () => applyEvent(store, e, deps.tools ?? null), `stripe-webhook: ${e.type} ${e.id}`);
     if (result.outcome === "failed") {
       return errorResponse(500, "event_failed", `event ${e.id} (${e.type}) failed: ${result.error}; Stripe will retry`);
     }
@@ -99,6 +104,7 @@ export function build() {
   const sql = connect(requireEnv("SUPABASE_DB_URL"));
   return createHandler({
     store: billingStore(sql),
+    tools: toolsStore(sql),
     webhookSecret: stripeWebhookSecret(),
     stripe: createStripe(Deno.env.get("STRIPE_SECRET_KEY")),
   });

@@ -4,6 +4,10 @@ import { text } from "./errors.ts";
 
 export const provider = z.enum(["stripe", "payfast"]);
 
+/** The Tools payment methods that go through Stripe: a card, or a US bank account (ACH). */
+export const toolsStripeMethod = z.enum(["CREDIT_CARD", "ACH"]);
+export type ToolsStripeMethod = z.infer<typeof toolsStripeMethod>;
+
 export const checkoutItem = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("plan"),
@@ -13,6 +17,14 @@ export const checkoutItem = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("credit_pack"),
     packCode: text().regex(/^[a-z][a-z0-9_]{2,40}$/, "not a credit pack code"),
+  }),
+  // The caller's Tools cart in the account (issue 10), paid through Stripe
+  // Checkout. Credits and invoices are paid without a provider (tools RPCs).
+  z.object({
+    type: z.literal("tools_cart"),
+    method: toolsStripeMethod,
+    /** Optional repeat of the top-level accountId (the tools client sends it); must match. */
+    accountId: text().uuid().optional(),
   }),
 ]);
 
@@ -45,6 +57,35 @@ export const checkoutResponse = z.discriminatedUnion("mode", [
   }),
 ]);
 export type CheckoutResponse = z.infer<typeof checkoutResponse>;
+
+/** tools.payment_status, as a purchase made at checkout reports it. */
+export const toolsPaymentStatus = z.enum(["PENDING", "PROCESSING", "COMPLETED", "FAILED", "REFUNDED", "CANCELLED"]);
+
+/** What checkout answers for a `tools_cart` item: one pending purchase per cart line, priced by the database. */
+export const toolsCheckoutResponse = z.object({
+  mode: z.enum(["live", "local"]),
+  provider: z.literal("stripe"),
+  method: toolsStripeMethod,
+  /** Our reference for this checkout; the Stripe session carries it in its metadata. */
+  checkoutRef: text(),
+  purchases: z.array(z.object({
+    id: text().uuid(),
+    itemType: z.enum(["TOOL", "BUNDLE"]),
+    itemId: text().uuid(),
+    name: text(),
+    amount: text(),
+    currency: text(),
+    /** Where the purchase stands now (live mode: PENDING until Stripe's webhook). */
+    paymentStatus: toolsPaymentStatus,
+  })),
+  total: text(),
+  currency: text(),
+  /** Live mode: Stripe Checkout's page to send the user to. */
+  url: text().url().optional(),
+  /** Local mode: the signed events sent to our own stripe-webhook. */
+  events: z.array(text()).optional(),
+});
+export type ToolsCheckoutResponse = z.infer<typeof toolsCheckoutResponse>;
 
 export const entitlementDecision = z.object({
   allowed: z.boolean(),
