@@ -56,7 +56,7 @@ const cart = (accountId: string, method: "CREDIT_CARD" | "ACH") => ({ accountId,
 dbTest("tools cart by card, local mode: one purchase per line, activated by the signed webhook, Stripe ids recorded", async () => {
   const f = await teamFixture();
   const tool = await newTool("49.00");
-  const bundle = await newBundle([(await newTool("30.00")).id], "79.00");
+  const bundle = await newBundle([(await newTool("98.75")).id], "79.00");
   await addToCart(f.accountId, f.member.id, { tool: tool.id });
   await addToCart(f.accountId, f.member.id, { bundle: bundle.id });
 

@@ -31,7 +31,7 @@ async function openCheckout(method: "CREDIT_CARD" | "ACH" = "CREDIT_CARD"): Prom
   const f = await teamFixture();
   const tool = await newTool("49.00");
   await addToCart(f.accountId, f.member.id, { tool: tool.id });
-  await addToCart(f.accountId, f.member.id, { bundle: (await newBundle([(await newTool("10.00")).id], "79.00")).id });
+  await addToCart(f.accountId, f.member.id, { bundle: (await newBundle([(await newTool("98.75")).id], "79.00")).id });
   const ref = `tools_${crypto.randomUUID()}`;
   const lines = await toolsStore(testSql()).beginCheckout(f.accountId, f.member.id, method, ref);
   assertEquals(lines.length, 2);

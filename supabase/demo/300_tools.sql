@@ -21,44 +21,6 @@
 
 begin;
 
--- ------------------------------------------------------------ stand-in catalogue
--- supabase/seed.sql holds the catalogue (54 tools, 5 bundles, fixed ids). A
--- branch without it gets a small stand-in with the same ids so the demo still
--- loads; with the seed present this block does nothing.
-do $$
-begin
-  if exists (select 1 from tools.marketplace_tools) then
-    return;
-  end if;
-  insert into tools.marketplace_tools (id, name, description, category, price_model, price_amount, required_tier,
-                                       features, integration_type, status, provider, is_featured)
-  select ('00000000-0000-4000-a003-' || lpad(n::text, 12, '0'))::uuid,
-         'Stand-in tool ' || n, 'Stand-in until the catalogue seed lands.',
-         (enum_range(null::tools.tool_category))[1 + n % 14],
-         m.model,
-         case when m.model in ('FREE', 'CUSTOM') then 0 when m.model = 'USAGE_BASED' then 0.50 else 49 + n * 10 end,
-         case when n = 52 then 'FREE' when n > 52 then 'GROWTH' when n <= 8 then 'STARTER' else 'GROWTH' end::tools.subscription_tier,
-         '["stand-in"]', 'NATIVE', case when n = 15 then 'COMING_SOON' else 'ACTIVE' end::tools.tool_status, 'Internal', n = 1
-  from (select n from generate_series(1, 15) n union all select n from generate_series(52, 54) n) t
-  cross join lateral (select case when n >= 52 then 'FREE' when n = 3 then 'MONTHLY' when n = 10 then 'ANNUAL'
-                                  when n = 12 then 'USAGE_BASED' when n = 14 then 'CUSTOM' else 'ONE_TIME' end::tools.price_model as model) m;
-  insert into tools.marketplace_bundles (id, name, description, price_amount, discount_percent, required_tier)
-  values ('00000000-0000-4000-b003-000000000001', 'Stand-in bundle 1', 'Tools 1-8.', 0, 20, 'STARTER'),
-         ('00000000-0000-4000-b003-000000000002', 'Stand-in bundle 2', 'Tools 9-15.', 0, 25, 'GROWTH');
-  insert into tools.marketplace_bundle_items (bundle_id, tool_id, position)
-  select ('00000000-0000-4000-b003-00000000000' || case when n <= 8 then 1 else 2 end)::uuid,
-         ('00000000-0000-4000-a003-' || lpad(n::text, 12, '0'))::uuid, case when n <= 8 then n - 1 else n - 9 end
-  from generate_series(1, 15) n;
-  -- The bundle price rule: priced tools (ONE_TIME, MONTHLY, ANNUAL) less the discount.
-  update tools.marketplace_bundles b
-  set price_amount = round(s.total * (100 - b.discount_percent) / 100, 2)
-  from (select i.bundle_id, sum(t.price_amount) as total from tools.marketplace_bundle_items i
-        join tools.marketplace_tools t on t.id = i.tool_id and t.price_model in ('ONE_TIME', 'MONTHLY', 'ANNUAL')
-        group by i.bundle_id) s
-  where s.bundle_id = b.id;
-end
-$$;
-
 -- ------------------------------------------------------------ plans, credits, purchases
 do $$
 declare
@@ -272,7 +234,6 @@ declare
   v_flagged uuid;
   v_pending uuid;
   v_edited uuid;
-  v_has_moderate boolean := to_regprocedure('tools.moderate_review(uuid, tools.review_status, text)') is not null;
   v_id uuid;
   v_status tools.review_status;
   v_notes text;
@@ -302,7 +263,7 @@ begin
      'Approved once; edited since, so it waits for moderation again.')
   returning id into v_edited;
 
-  -- Moderation as ivan (a platform admin), through the RPC when it exists.
+  -- Moderation as ivan (a platform admin), through the RPC.
   perform set_config('request.jwt.claims', json_build_object('sub', ivan, 'role', 'authenticated')::text, true);
   for v_id, v_status, v_notes in
     select * from (values (v_approved, 'APPROVED'::tools.review_status, 'helpful detail'),
@@ -310,67 +271,30 @@ begin
                           (v_edited, 'APPROVED', null),
                           (v_rejected, 'REJECTED', 'promotional content')) m
   loop
-    if v_has_moderate then
-      execute 'select tools.moderate_review($1, $2, $3)' using v_id, v_status, v_notes;
-    else
-      update tools.marketplace_reviews set status = v_status, moderation_notes = v_notes, moderated_at = now(), moderated_by = ivan
-      where id = v_id;
-    end if;
+    perform tools.moderate_review(v_id, v_status, v_notes);
   end loop;
   perform set_config('request.jwt.claims', '', true);
 
-  -- The author's edit of an approved review sends it back to PENDING (the
-  -- database does so where the review rules are in place; else the demo says so).
+  -- The author's edit of an approved review sends it back to PENDING (the database does so).
   perform set_config('request.jwt.claims', json_build_object('sub', '00000000-0000-4000-8000-000000000007', 'role', 'authenticated')::text, true);
   update tools.marketplace_reviews set review = review || ' (edited)' where id = v_edited;
   perform set_config('request.jwt.claims', '', true);
-  update tools.marketplace_reviews set status = 'PENDING' where id = v_edited and status <> 'PENDING';
 
-  -- Helpful votes and reports live in tables of their own (tools-reviews).
-  if to_regclass('tools.marketplace_review_votes') is not null then
-    execute 'insert into tools.marketplace_review_votes (review_id, user_id) select $1, u from unnest($2::uuid[]) u'
-      using v_approved, array['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000006',
-                              '00000000-0000-4000-8000-000000000008']::uuid[];
-    execute 'insert into tools.marketplace_review_votes (review_id, user_id) values ($1, $2)'
-      using v_approved_2, '00000000-0000-4000-8000-000000000001'::uuid;
-  end if;
-  if to_regclass('tools.marketplace_review_reports') is not null then
-    -- Three distinct reporters: the threshold that sends a review to FLAGGED.
-    execute 'insert into tools.marketplace_review_reports (review_id, user_id) select $1, u from unnest($2::uuid[]) u'
-      using v_flagged, array['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000006',
-                             '00000000-0000-4000-8000-000000000007']::uuid[];
-    execute 'insert into tools.marketplace_review_reports (review_id, user_id) values ($1, $2)'
-      using v_approved_2, '00000000-0000-4000-8000-000000000010'::uuid;
-  end if;
-  if (select status from tools.marketplace_reviews where id = v_flagged) <> 'FLAGGED' then
-    if v_has_moderate then
-      perform set_config('request.jwt.claims', json_build_object('sub', ivan, 'role', 'authenticated')::text, true);
-      execute 'select tools.moderate_review($1, $2, $3)' using v_flagged, 'FLAGGED'::tools.review_status, 'reported by three users';
-      perform set_config('request.jwt.claims', '', true);
-    else
-      update tools.marketplace_reviews set status = 'FLAGGED', flagged_count = 3, moderated_at = now(), moderated_by = ivan,
-        moderation_notes = 'reported by three users' where id = v_flagged;
-    end if;
-  end if;
-
-  -- Until the review triggers keep the counters, the demo states them.
-  if not exists (select 1 from tools.marketplace_tools where review_count > 0) then
-    update tools.marketplace_tools t set review_count = s.n, avg_rating = s.avg
-    from (select tool_id, count(*)::int as n, avg(rating)::real as avg from tools.marketplace_reviews
-          where status = 'APPROVED' group by tool_id) s
-    where s.tool_id = t.id;
-  end if;
+  -- Helpful votes and reports (tables of their own; the counters follow).
+  insert into tools.marketplace_review_votes (review_id, user_id)
+  select v_approved, u from unnest(array['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000006',
+                                         '00000000-0000-4000-8000-000000000008']::uuid[]) u
+  on conflict do nothing;
+  insert into tools.marketplace_review_votes (review_id, user_id)
+  values (v_approved_2, '00000000-0000-4000-8000-000000000001') on conflict do nothing;
+  -- Three distinct reporters: the threshold that sends a review to FLAGGED.
+  insert into tools.marketplace_review_reports (review_id, user_id)
+  select v_flagged, u from unnest(array['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000006',
+                                        '00000000-0000-4000-8000-000000000007']::uuid[]) u
+  on conflict do nothing;
+  insert into tools.marketplace_review_reports (review_id, user_id)
+  values (v_approved_2, '00000000-0000-4000-8000-000000000010') on conflict do nothing;
 end
 $$;
-
--- purchase_count, until the purchase triggers keep it.
-update tools.marketplace_tools t set purchase_count = s.n
-from (select tool_id, count(*)::int as n from tools.marketplace_purchases where tool_id is not null and payment_status = 'COMPLETED' group by tool_id) s
-where s.tool_id = t.id and t.purchase_count = 0
-  and not exists (select 1 from tools.marketplace_tools where purchase_count > 0);
-update tools.marketplace_bundles b set purchase_count = s.n
-from (select bundle_id, count(*)::int as n from tools.marketplace_purchases where bundle_id is not null and payment_status = 'COMPLETED' group by bundle_id) s
-where s.bundle_id = b.id and b.purchase_count = 0
-  and not exists (select 1 from tools.marketplace_bundles where purchase_count > 0);
 
 commit;

@@ -41,16 +41,22 @@ export async function newTool(price = "49.00", currency = "USD"): Promise<{ id: 
   return { id: row.id, name };
 }
 
-/** An ACTIVE bundle of `tools` every tier may buy. */
+/**
+ * An ACTIVE bundle of `tools` every tier may buy, made in one transaction: the
+ * catalogue checks at commit that `price` is its priced tools less 20 %.
+ */
 export async function newBundle(toolIds: string[], price = "79.00"): Promise<{ id: string; name: string }> {
   const name = `Test bundle ${crypto.randomUUID().slice(0, 8)}`;
-  const [row] = await testSql()`
-    insert into tools.marketplace_bundles (name, description, price_amount, discount_percent, required_tier)
-    values (${name}, 'a bundle for checkout tests', ${price}::numeric, 20, 'FREE') returning id`;
-  for (const [position, toolId] of toolIds.entries()) {
-    await testSql()`insert into tools.marketplace_bundle_items (bundle_id, tool_id, position) values (${row.id}, ${toolId}, ${position})`;
-  }
-  return { id: row.id, name };
+  const id = await testSql().begin(async (tx) => {
+    const [row] = await tx`
+      insert into tools.marketplace_bundles (name, description, price_amount, discount_percent, required_tier)
+      values (${name}, 'a bundle for checkout tests', ${price}::numeric, 20, 'FREE') returning id`;
+    for (const [position, toolId] of toolIds.entries()) {
+      await tx`insert into tools.marketplace_bundle_items (bundle_id, tool_id, position) values (${row.id}, ${toolId}, ${position})`;
+    }
+    return row.id as string;
+  });
+  return { id, name };
 }
 
 export async function addToCart(accountId: string, userId: string, item: { tool?: string; bundle?: string }) {
