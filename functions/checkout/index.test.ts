@@ -3,10 +3,8 @@
 // stripe-webhook and payfast-itn handlers in-process: the whole purchase
 // path runs without a server. Live modes are checked with a recording
 // Stripe client and PayFast's form signature.
-import { billingStore } from "../_shared/billing/store.ts";
-import { formSignature, LOCAL_PAYFAST, localConfirmation, localSourceValidator, payfastConfig } from "../_shared/payfast.ts";
-import { createStripe, LOCAL_STRIPE_WEBHOOK_SECRET, type Stripe } from "../_shared/stripe.ts";
-import { toolsStore } from "../_shared/tools/store.ts";
+import { formSignature, payfastConfig } from "../_shared/payfast.ts";
+import type { Stripe } from "../_shared/stripe.ts";
 import {
   assert,
   assertEquals,
@@ -15,61 +13,9 @@ import {
   ledgerViolations,
   newUser,
   testSql,
-  userToken,
 } from "../_shared/testing.ts";
-import { createHandler as payfastItn } from "../payfast-itn/index.ts";
-import { withSocketAddress } from "../_shared/client-address.ts";
-import { createHandler as stripeWebhook } from "../stripe-webhook/index.ts";
 import { createHandler } from "./index.ts";
-import type { CheckoutDeps } from "./purchase.ts";
-
-const JWT_SECRET = "checkout-test-secret-with-32-characters!!";
-const FUNCTIONS = "http://functions.test/functions/v1";
-
-function inProcessFetch(): typeof fetch {
-  const store = billingStore(testSql());
-  const stripe = stripeWebhook({ store, webhookSecret: LOCAL_STRIPE_WEBHOOK_SECRET, stripe: createStripe() });
-  const payfast = payfastItn({
-    store,
-    passphrase: LOCAL_PAYFAST.passphrase,
-    sourceValidator: localSourceValidator,
-    confirmation: localConfirmation(LOCAL_PAYFAST.passphrase),
-    waitUntil: (p) => void p.catch((e) => console.error(e)),
-  });
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const req = new Request(input, init);
-    const path = new URL(req.url).pathname;
-    if (path.endsWith("/stripe-webhook")) return await stripe(req);
-    // As the gateway does: the trusted client address is the (loopback) socket's.
-    if (path.endsWith("/payfast-itn")) return await payfast(withSocketAddress(req, { hostname: "127.0.0.1" }));
-    return new Response("not found", { status: 404 });
-  }) as typeof fetch;
-}
-
-function deps(overrides: Partial<CheckoutDeps> = {}): CheckoutDeps {
-  return {
-    jwtSecret: JWT_SECRET,
-    revocationReason: () => Promise.resolve(null),
-    store: billingStore(testSql()),
-    tools: toolsStore(testSql()),
-    stripe: null,
-    payfast: payfastConfig(() => undefined),
-    functionsUrl: FUNCTIONS,
-    siteUrl: "http://app.test",
-    stripeWebhookSecret: LOCAL_STRIPE_WEBHOOK_SECRET,
-    fetch: inProcessFetch(),
-    ...overrides,
-  };
-}
-
-async function checkout(d: CheckoutDeps, user: { id: string; email: string }, body: unknown) {
-  const res = await createHandler(d)(new Request(`${FUNCTIONS}/checkout`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${await userToken(user, JWT_SECRET)}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  }));
-  return { status: res.status, body: await res.json() };
-}
+import { checkout, deps, FUNCTIONS } from "./test-support.ts";
 
 async function credits(accountId: string): Promise<number> {
   const [row] = await testSql()`select coalesce(sum(amount), 0)::int as n from public.credit_transactions where account_id = ${accountId} and pool = 'credits'`;

@@ -2,54 +2,10 @@
 // database. Local mode sends its signed Stripe events, through an injected
 // fetch, to the real stripe-webhook handler in-process; live mode is checked
 // with a recording Stripe client.
-import { billingStore } from "../_shared/billing/store.ts";
-import { payfastConfig } from "../_shared/payfast.ts";
-import { createStripe, LOCAL_STRIPE_WEBHOOK_SECRET, type Stripe } from "../_shared/stripe.ts";
-import { toolsStore } from "../_shared/tools/store.ts";
+import type { Stripe } from "../_shared/stripe.ts";
 import { addToCart, newBundle, newTool, purchasesOf, teamFixture } from "../_shared/tools/testing.ts";
-import { assert, assertEquals, closeTestSql, dbTest, testSql, userToken } from "../_shared/testing.ts";
-import { createHandler as stripeWebhook } from "../stripe-webhook/index.ts";
-import { createHandler } from "./index.ts";
-import type { CheckoutDeps } from "./purchase.ts";
-
-const JWT_SECRET = "tools-checkout-test-secret-with-32-chars!!";
-const FUNCTIONS = "http://functions.test/functions/v1";
-
-function inProcessFetch(): typeof fetch {
-  const webhook = stripeWebhook({
-    store: billingStore(testSql()), tools: toolsStore(testSql()), webhookSecret: LOCAL_STRIPE_WEBHOOK_SECRET, stripe: createStripe(),
-  });
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const req = new Request(input, init);
-    if (new URL(req.url).pathname.endsWith("/stripe-webhook")) return await webhook(req);
-    return new Response("not found", { status: 404 });
-  }) as typeof fetch;
-}
-
-function deps(overrides: Partial<CheckoutDeps> = {}): CheckoutDeps {
-  return {
-    jwtSecret: JWT_SECRET,
-    revocationReason: () => Promise.resolve(null),
-    store: billingStore(testSql()),
-    tools: toolsStore(testSql()),
-    stripe: null,
-    payfast: payfastConfig(() => undefined),
-    functionsUrl: FUNCTIONS,
-    siteUrl: "http://app.test",
-    stripeWebhookSecret: LOCAL_STRIPE_WEBHOOK_SECRET,
-    fetch: inProcessFetch(),
-    ...overrides,
-  };
-}
-
-async function checkout(d: CheckoutDeps, user: { id: string; email: string }, body: unknown) {
-  const res = await createHandler(d)(new Request(`${FUNCTIONS}/checkout`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${await userToken(user, JWT_SECRET)}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  }));
-  return { status: res.status, body: await res.json() };
-}
+import { assert, assertEquals, closeTestSql, dbTest, testSql } from "../_shared/testing.ts";
+import { checkout, deps } from "./test-support.ts";
 
 const cart = (accountId: string, method: "CREDIT_CARD" | "ACH") => ({ accountId, provider: "stripe", item: { type: "tools_cart", method } });
 
