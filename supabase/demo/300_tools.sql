@@ -87,7 +87,7 @@ begin
   values (acme, bob, v_tool.id, 'TOOL', v_tool.price_amount, v_tool.currency, 'CREDIT_CARD', 'COMPLETED',
     'pi_demo_tools_acme_1:1', null, 'ACTIVE', now() - interval '9 days', now() - interval '9 days');
 
-  -- Acme: a monthly tool outside bundle 1, by card, renewing.
+  -- Acme: a monthly tool outside bundle 1, by card: one period, no auto-renewal.
   select t.* into v_tool from tools.marketplace_tools t
   where t.price_model = 'MONTHLY' and t.required_tier <= 'ELITE'
     and not exists (select 1 from tools.marketplace_bundle_items i where i.bundle_id = bundle1 and i.tool_id = t.id)
@@ -97,7 +97,7 @@ begin
       payment_method, payment_status, stripe_payment_id, stripe_invoice_id, is_subscription, subscription_start,
       subscription_end, auto_renew, status, activated_at, purchase_date)
     values (acme, alice, v_tool.id, 'TOOL', v_tool.price_amount, v_tool.currency, 'CREDIT_CARD', 'COMPLETED',
-      'pi_demo_tools_acme_2:1', 'in_demo_tools_acme_2', true, now() - interval '10 days', now() + interval '20 days', true,
+      'pi_demo_tools_acme_2:1', 'in_demo_tools_acme_2', true, now() - interval '10 days', now() + interval '20 days', false,
       'ACTIVE', now() - interval '10 days', now() - interval '10 days');
   end if;
 
