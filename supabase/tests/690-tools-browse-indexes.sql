@@ -43,6 +43,9 @@ from (select id, price_amount from tools.marketplace_tools where name like 'Inde
 
 set local enable_seqscan = off;
 set local enable_sort = off;
+-- enable_sort does not price out an Incremental Sort; once autovacuum has
+-- analyzed the seed catalogue, one on the category index wins on these few rows.
+set local enable_incremental_sort = off;
 select tests.authenticate_as('member');
 
 select matches(
