@@ -35,8 +35,10 @@
 // is empty and the credits debited equal the purchases' credit prices
 // (price_amount * 100).
 //
-// Last, a what-if on the throwaway cluster: "my account's purchases" again
-// with private.my_account_ids() as plpgsql (see plpgsqlHelperReference).
+// "My account's purchases" under RLS once cost 1.22 x the owner because
+// private.my_account_ids() was a security definer sql function, planned on
+// every statement; 20261201009100_platform_membership_helpers_plpgsql.sql
+// made it plpgsql (plan cached per connection).
 import pg from "pg";
 import { closeAll, connections, createUsers, round } from "./_lib.mjs";
 
@@ -465,36 +467,6 @@ async function checkouts(admin, url, step) {
   };
 }
 
-// What-if, on this throwaway cluster only, after everything else: the
-// purchases policy calls private.my_account_ids(), a security definer SQL
-// function. Such a function is never inlined, and PostgreSQL plans its body
-// afresh on every statement that calls it; as plpgsql (same query) the plan is
-// cached per connection. Measures "my account's purchases" again with that
-// one change, so the lead can judge a platform migration on figures.
-async function plpgsqlHelperReference(admin, url, step, members) {
-  step("tools: reference: private.my_account_ids() as plpgsql (throwaway cluster only)");
-  await admin.query(`
-    create or replace function private.my_account_ids()
-    returns setof uuid
-    language plpgsql stable security definer
-    set search_path = ''
-    as $$
-    begin
-      return query select m.account_id from public.account_memberships m where m.user_id = (select auth.uid());
-    end;
-    $$`);
-  const all = queries();
-  const measured = await measure(url, step, members, { my_account_purchases: all.my_account_purchases });
-  const q = measured.my_account_purchases;
-  return {
-    note: "not in the migrations: the platform helper rewritten as plpgsql on this cluster only, to size a possible platform change",
-    my_account_purchases: {
-      rls_ms_median: q.rls_ms_median, owner_ms_median: q.owner_ms_median, rls_vs_owner_ratio: q.rls_vs_owner_ratio,
-      same_rows: q.same_rows, plan_uses_index: q.plan_uses_index, plan_top_rls: q.plan_top_rls,
-    },
-  };
-}
-
 export default async function tools({ url, step }) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -503,7 +475,6 @@ export default async function tools({ url, step }) {
     const measured = await measure(url, step, data.members, queries());
     const reference = await measure(url, step, data.members, queries(true));
     const checkout = await checkouts(admin, url, step);
-    const helper = await plpgsqlHelperReference(admin, url, step, data.members);
     const ratios = Object.values(measured).map((q) => q.rls_vs_owner_ratio);
     const allIndexed = Object.values(measured).every((q) => q.plan_uses_index);
     const sameRows = Object.values(measured).every((q) => q.same_rows);
@@ -524,7 +495,6 @@ export default async function tools({ url, step }) {
         }])),
       },
       checkouts: checkout,
-      reference_plpgsql_my_account_ids: helper,
       ok: allIndexed && sameRows && checkout.ledger.exact && Object.keys(checkout.errors).length === 0,
     };
   } finally {
