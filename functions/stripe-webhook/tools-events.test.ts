@@ -27,7 +27,7 @@ interface Checkout {
 }
 
 /** A team member's cart (a tool and a bundle) opened by the database as PENDING purchases. */
-async function openCheckout(method: "CREDIT_CARD" | "ACH" = "CREDIT_CARD"): Promise<Checkout> {
+async function openCheckout(method: "CREDIT_CARD" | "ACH" | "INVOICE" = "CREDIT_CARD"): Promise<Checkout> {
   const f = await teamFixture();
   const tool = await newTool("49.00");
   await addToCart(f.accountId, f.member.id, { tool: tool.id });
@@ -148,6 +148,34 @@ dbTest("tools checkout: a session that collected less than the purchases cost ac
   const [event] = await testSql()`select status, error from public.billing_events where event_id = ${short.id}`;
   assertEquals(event.status, "failed");
   assert(String(event.error).startsWith("amount_total: "), String(event.error));
+});
+
+// Audit: before the owner check a session's metadata could name any checkout ref.
+dbTest("tools checkout: a session naming another account's checkout_ref settles nothing (failed, kept for replay)", async () => {
+  const c = await openCheckout();
+  const rival = (await teamFixture()).accountId;
+  const foreign = { ...c, metadata: { ...c.metadata, account_id: rival } };
+  const paid = sessionEvent(foreign, "checkout.session.completed", "paid");
+  assertEquals((await deliver(paid)).status, 500);
+  const expired = sessionEvent(foreign, "checkout.session.expired", "unpaid");
+  assertEquals((await deliver(expired)).status, 500);
+  const noAccount = sessionEvent({ ...c, metadata: { purpose: "tools_cart", checkout_ref: c.ref } }, "checkout.session.completed", "paid");
+  assertEquals((await deliver(noAccount)).status, 500);
+  assertEquals(await paymentStates(c), ["PENDING", "PENDING"]);
+  for (const e of [paid, expired, noAccount]) {
+    const [event] = await testSql()`select status, error from public.billing_events where event_id = ${e.id}`;
+    assertEquals(event.status, "failed");
+    assert(String(event.error).startsWith("checkout_ref: "), String(event.error));
+  }
+  // The genuine session still completes it.
+  assertEquals((await deliver(sessionEvent(c, "checkout.session.completed", "paid"))).status, 200);
+  assertEquals(await paymentStates(c), ["COMPLETED", "COMPLETED"]);
+});
+
+dbTest("tools checkout: a paid session naming an invoice order's checkout_ref does not mark the invoice paid", async () => {
+  const c = await openCheckout("INVOICE");
+  assertEquals((await deliver(sessionEvent(c, "checkout.session.completed", "paid"))).status, 500);
+  assertEquals(await paymentStates(c), ["PENDING", "PENDING"]);
 });
 
 dbTest("tools checkout: a forged signature is rejected and changes nothing", async () => {

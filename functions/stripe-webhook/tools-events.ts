@@ -111,6 +111,26 @@ async function checkAmount(tools: ToolsStore, action: Extract<ToolsAction, { kin
   }
 }
 
+/**
+ * The session must be one checkout's own: its metadata.account_id is the
+ * account whose purchases the ref names, and those were opened for Stripe (card
+ * or ACH). Otherwise a session of one account, paid or expiring, would settle
+ * another account's checkout, or an invoice or credits order. Refused loudly
+ * (the event fails and is kept for replay). An unknown ref is left to the
+ * database (PT404).
+ */
+async function checkOwner(tools: ToolsStore, action: Extract<ToolsAction, { kind: "complete" | "fail" }>): Promise<void> {
+  const owners = await tools.checkoutOwners(action.checkoutRef);
+  if (owners.length === 0) return;
+  const foreign = owners.find((o) => o.account_id !== action.accountId || !STRIPE_METHODS.has(o.payment_method));
+  if (foreign) {
+    throw new Error(
+      `checkout_ref: tools checkout ${action.checkoutRef} (${foreign.payment_method}, account ${foreign.account_id}) is not this session's (account ${action.accountId ?? "none"})`,
+    );
+  }
+}
+const STRIPE_METHODS = new Set(["CREDIT_CARD", "ACH"]);
+
 export type ToolsApplied = { outcome: "processed"; accountId: string | null } | { outcome: "ignored"; reason: string; accountId: string | null };
 
 /** Applies an action; throws when the database refused or the payment is not known yet (Stripe retries). */
@@ -119,11 +139,13 @@ export async function applyToolsAction(tools: ToolsStore, action: ToolsAction): 
     case "none":
       return { outcome: "ignored", reason: action.reason, accountId: null };
     case "complete":
+      await checkOwner(tools, action);
       await checkAmount(tools, action);
       // 0 when already completed (a second success event): nothing is activated twice.
       await tools.completeCheckout(action.checkoutRef, action.paymentIntent, action.invoice);
       return { outcome: "processed", accountId: action.accountId };
     case "fail":
+      await checkOwner(tools, action);
       // 0 when the checkout was paid already: a late expiry changes nothing.
       await tools.failCheckout(action.checkoutRef);
       return { outcome: "processed", accountId: action.accountId };

@@ -82,6 +82,14 @@ export function toolsStore(sql: Sql) {
       return rows as unknown as Array<{ currency: string; total: string }>;
     },
 
+    /** Who the checkout belongs to and how it is paid (one row for a checkout we began). */
+    async checkoutOwners(checkoutRef: string): Promise<Array<{ account_id: string; payment_method: ToolsMethod }>> {
+      const rows = await sql`
+        select distinct organization_id::text as account_id, payment_method::text as payment_method
+        from tools.marketplace_purchases where checkout_ref = ${checkoutRef} order by 1, 2`;
+      return rows as unknown as Array<{ account_id: string; payment_method: ToolsMethod }>;
+    },
+
     async purchases(ids: string[]): Promise<PurchaseState[]> {
       const rows = await sql`
         select id, payment_status::text, status::text, stripe_payment_id, stripe_invoice_id
