@@ -12,12 +12,7 @@
 -- A card checkout still opens PENDING purchases only (an abandoned session
 -- does not block buying); its begin is simply serialised per account.
 --
--- Second change: an affiliate of the account may not check out (42501), as
--- the checkout function already refused them a card checkout; before this
--- tools.checkout_with_credits let an affiliate spend the account's credits.
---
--- Who may do what: service_role (the tools.* RPCs call it); the user checked
--- out for must be an owner, admin or member of the account.
+-- Who may do what: unchanged (service_role; the tools.* RPCs call it).
 -- Invariants: one account's checkouts begin one at a time; amounts still
 -- come from the catalogue only.
 -- Lock order: checkout ref, then account, then the cart lines, then the
@@ -71,11 +66,8 @@ begin
       raise exception 'checkout_ref: already used by another checkout' using errcode = 'PT409';
     end if;
   else
-    -- Affiliates may not spend the account's money (the checkout function
-    -- refuses them a card checkout; credits and invoices come through here too).
-    if not exists (select 1 from public.account_memberships m
-                   where m.account_id = p_account and m.user_id = p_user and m.role in ('owner', 'admin', 'member')) then
-      raise exception 'account_id: only the account''s owners, admins and members check out its cart' using errcode = '42501';
+    if not exists (select 1 from public.account_memberships m where m.account_id = p_account and m.user_id = p_user) then
+      raise exception 'account_id: the user is not a member of this account' using errcode = '42501';
     end if;
     for v_line in
       select * from tools.marketplace_cart c

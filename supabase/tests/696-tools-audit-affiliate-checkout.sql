@@ -1,4 +1,4 @@
--- Audit (20261201009200_tools_checkout_account_lock.sql): an affiliate of an
+-- Audit (20261201009220_tools_checkout_buyers_only.sql): an affiliate of an
 -- account may not spend its money. The checkout function refused them a card
 -- checkout, but tools.checkout_with_credits let them pay their cart with the
 -- account's credits.
