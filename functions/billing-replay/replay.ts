@@ -5,8 +5,7 @@
 // replay never repeats what an earlier attempt already did.
 import type { BillingStore, StoredEvent } from "../_shared/billing/store.ts";
 import type { ToolsStore } from "../_shared/tools/store.ts";
-import { HttpError } from "../_shared/http.ts";
-import { httpErrorFromPg } from "../_shared/pg-errors.ts";
+import { pgCall } from "../_shared/pg-errors.ts";
 import { applyAndFinish, failed, type Outcome } from "../_shared/webhook.ts";
 import { itnFromStored, type PayfastItnDeps, processItn } from "../payfast-itn/itn.ts";
 import { applyEvent, envelope } from "../stripe-webhook/events.ts";
@@ -19,31 +18,9 @@ export interface ReplayDeps {
   payfast: Pick<PayfastItnDeps, "confirmation" | "merchantId" | "now">;
 }
 
-// The shared error contract (packages/contracts) will carry these; until it
-// lands, the codes this claim raises are mapped here, old and new alike.
-const REPLAY_ERRORS: Record<string, [number, string]> = {
-  PT404: [404, "not_found"],
-  P0002: [404, "not_found"],
-  PT409: [409, "invalid_state"],
-  "55000": [409, "invalid_state"],
-};
-
-function replayError(error: unknown): unknown {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  if (code && message && code in REPLAY_ERRORS) {
-    const [status, name] = REPLAY_ERRORS[code];
-    return new HttpError(status, name, message, /^([a-z_.]+): /.exec(message)?.[1]);
-  }
-  return httpErrorFromPg(error) ?? error;
-}
-
 /** Claims the event for this admin; refusals are 403 / 404 / 409. */
-export async function claim(store: BillingStore, billingEventId: string, userId: string): Promise<StoredEvent> {
-  try {
-    return await store.beginReplay(billingEventId, userId);
-  } catch (error) {
-    throw replayError(error);
-  }
+export function claim(store: BillingStore, billingEventId: string, userId: string): Promise<StoredEvent> {
+  return pgCall(() => store.beginReplay(billingEventId, userId));
 }
 
 /** Applies a claimed event as its provider's webhook would, and finishes it. */

@@ -74,17 +74,7 @@ export async function completeWithStripe(sender: LocalSender, order: LocalOrder,
       }],
     );
   }
-  for (const [type, object] of objects) {
-    const payload = JSON.stringify({
-      id: `evt_local_${rid()}`, object: "event", type, created, livemode: false, api_version: "2025-01-27",
-      data: { object },
-    });
-    await post(sender, "stripe-webhook", payload, {
-      "content-type": "application/json",
-      "stripe-signature": await signLocalEvent(payload, webhookSecret),
-    });
-  }
-  return objects.map(([type]) => type);
+  return sendStripe(sender, webhookSecret, objects, created);
 }
 
 export interface LocalToolsOrder {
@@ -96,8 +86,12 @@ export interface LocalToolsOrder {
   metadata: Record<string, string>;
 }
 
-async function sendStripe(sender: LocalSender, webhookSecret: string, objects: Array<[string, Record<string, unknown>]>): Promise<string[]> {
-  const created = Math.floor(sender.now().getTime() / 1000);
+async function sendStripe(
+  sender: LocalSender,
+  webhookSecret: string,
+  objects: Array<[string, Record<string, unknown>]>,
+  created = Math.floor(sender.now().getTime() / 1000),
+): Promise<string[]> {
   for (const [type, object] of objects) {
     const payload = JSON.stringify({
       id: `evt_local_${rid()}`, object: "event", type, created, livemode: false, api_version: "2025-01-27",

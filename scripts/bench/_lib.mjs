@@ -61,3 +61,33 @@ export async function createUsers(client, n, label) {
 }
 
 export const round = (x, digits = 1) => Number(x.toFixed(digits));
+
+export const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** request.jwt.claims of a signed-in user, as PostgREST sets them. */
+export const claimsFor = (user) => JSON.stringify({ sub: user, role: "authenticated", aud: "authenticated" });
+
+function planNodes(node, out = []) {
+  out.push(node);
+  for (const child of node.Plans ?? []) planNodes(child, out);
+  return out;
+}
+
+/** What an EXPLAIN (FORMAT JSON) plan reads: its indexes, sequential scans, sorts and top nodes. */
+export function planSummary(plan) {
+  const nodes = planNodes(plan[0].Plan);
+  const scans = nodes.filter((n) => /Scan/.test(n["Node Type"]) && n["Relation Name"]);
+  const seq = scans.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"]);
+  const indexes = [...new Set(nodes.filter((n) => n["Index Name"]).map((n) => n["Index Name"]))];
+  return {
+    uses_index: indexes.length > 0 && seq.length === 0,
+    sorts: nodes.filter((n) => n["Node Type"] === "Sort" || n["Node Type"] === "Incremental Sort").length,
+    indexes,
+    seq_scans: seq,
+    top: nodes.slice(0, 6).map((n) => n["Node Type"] + (n["Index Name"] ? ` using ${n["Index Name"]}` : "") + (n["Relation Name"] ? ` on ${n["Relation Name"]}` : "")),
+  };
+}

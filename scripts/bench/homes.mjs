@@ -21,13 +21,7 @@
 // connections; and end to end through the `valuation` worker function
 // behind the local gateway (queued jobs drained over HTTP).
 import pg from "pg";
-import { closeAll, connections, createUsers, round } from "./_lib.mjs";
-
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+import { claimsFor, closeAll, connections, createUsers, median, planSummary, round } from "./_lib.mjs";
 
 const SIZE = { users: 2_000, properties: 200_000, offers: 500_000, cities: 40, postalPerCity: 10 };
 const ROUNDS = 300;
@@ -157,27 +151,6 @@ function queries(cursors) {
       `select o.* from homes.offers o where o.seller_id = $1 order by o.created_at desc limit 50`, [user]],
   };
 }
-
-function walk(node, out) {
-  out.push(node);
-  for (const child of node.Plans ?? []) walk(child, out);
-  return out;
-}
-
-function planSummary(plan) {
-  const nodes = walk(plan[0].Plan, []);
-  const scans = nodes.filter((n) => /Scan/.test(n["Node Type"]) && n["Relation Name"]);
-  const seq = scans.filter((n) => n["Node Type"] === "Seq Scan").map((n) => `${n["Relation Name"]}`);
-  const indexes = [...new Set(nodes.filter((n) => n["Index Name"]).map((n) => n["Index Name"]))];
-  return {
-    uses_index: indexes.length > 0 && seq.length === 0,
-    indexes,
-    seq_scans: seq,
-    top: nodes.slice(0, 6).map((n) => n["Node Type"] + (n["Index Name"] ? ` using ${n["Index Name"]}` : "") + (n["Relation Name"] ? ` on ${n["Relation Name"]}` : "")),
-  };
-}
-
-const claimsFor = (user) => JSON.stringify({ sub: user, role: "authenticated", aud: "authenticated" });
 
 async function measure(url, step, users) {
   const [rls, owner, plain] = await connections(url, 3);

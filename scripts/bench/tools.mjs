@@ -40,7 +40,7 @@
 // every statement; 20261201009100_platform_membership_helpers_plpgsql.sql
 // made it plpgsql (plan cached per connection).
 import pg from "pg";
-import { closeAll, connections, createUsers, round } from "./_lib.mjs";
+import { claimsFor, closeAll, connections, createUsers, median, planSummary, round } from "./_lib.mjs";
 
 // DOMUS_BENCH_TOOLS_SCALE (0..1] shrinks users and purchases for a quick
 // trial; the committed results are from the full size.
@@ -59,12 +59,6 @@ const CATEGORIES = [
   "INVESTMENT_ANALYSIS", "DOCUMENT_PROCESSING", "COMMISSION_FINANCIAL", "BOOKING_SCHEDULING", "COMMUNICATION",
   "CRM_TOOLS", "ANALYTICS_TOOLS", "AUTOMATION_TOOLS", "INTEGRATION_TOOLS",
 ];
-
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export async function generate(admin, step) {
   const t0 = Date.now();
@@ -227,28 +221,6 @@ function queries(reference = false) {
   }
   return qs;
 }
-
-function walk(node, out) {
-  out.push(node);
-  for (const child of node.Plans ?? []) walk(child, out);
-  return out;
-}
-
-function planSummary(plan) {
-  const nodes = walk(plan[0].Plan, []);
-  const scans = nodes.filter((n) => /Scan/.test(n["Node Type"]) && n["Relation Name"]);
-  const seq = scans.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"]);
-  const indexes = [...new Set(nodes.filter((n) => n["Index Name"]).map((n) => n["Index Name"]))];
-  return {
-    uses_index: indexes.length > 0 && seq.length === 0,
-    sorts: nodes.filter((n) => n["Node Type"] === "Sort" || n["Node Type"] === "Incremental Sort").length,
-    indexes,
-    seq_scans: seq,
-    top: nodes.slice(0, 6).map((n) => n["Node Type"] + (n["Index Name"] ? ` using ${n["Index Name"]}` : "") + (n["Relation Name"] ? ` on ${n["Relation Name"]}` : "")),
-  };
-}
-
-const claimsFor = (user) => JSON.stringify({ sub: user, role: "authenticated", aud: "authenticated" });
 
 async function measure(url, step, members, qs) {
   const [rls, owner] = await connections(url, 2);

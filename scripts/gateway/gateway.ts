@@ -3,6 +3,7 @@
 // unless the function sets verify_jwt = false, as the hosted gateway does.
 // It also does what Cloudflare does in front of hosted Supabase: the trusted
 // client-address header is set from the TCP peer, never taken from the client.
+import { DEFAULT_CLIENT_IP_HEADER, withSocketAddress } from "../../functions/_shared/client-address.ts";
 import { bearerToken, JwtError, verifyJwt } from "../../functions/_shared/jwt.ts";
 import type { FunctionConfig } from "./config.ts";
 import { storageError } from "./storage.ts";
@@ -11,7 +12,6 @@ export type Handler = (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Re
 export type LoadedFunctions = Map<string, { config: FunctionConfig; handler: Handler }>;
 
 export const STACK_TOKEN_HEADER = "x-domus-stack-token";
-export const DEFAULT_CLIENT_IP_HEADER = "cf-connecting-ip";
 
 export interface GatewayOptions {
   jwtSecret: string;
@@ -45,15 +45,6 @@ export async function loadFunctions(configs: FunctionConfig[], baseUrl: URL): Pr
   return loaded;
 }
 
-/** The request as the functions see it: the client-address header is the socket's peer, or absent. */
-export function withTrustedClientIp(req: Request, header: string, info?: Deno.ServeHandlerInfo): Request {
-  const headers = new Headers(req.headers);
-  const addr = info?.remoteAddr;
-  if (addr && "hostname" in addr && addr.hostname) headers.set(header, addr.hostname);
-  else headers.delete(header);
-  return new Request(req, { headers });
-}
-
 function withHeader(res: Response, name: string, value: string): Response {
   const headers = new Headers(res.headers);
   headers.set(name, value);
@@ -64,7 +55,8 @@ export function createGateway(functions: LoadedFunctions, options: GatewayOption
   const { jwtSecret, storage, stackToken } = options;
   const clientIpHeader = (options.clientIpHeader || DEFAULT_CLIENT_IP_HEADER).toLowerCase();
   return async (incoming: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
-    const req = withTrustedClientIp(incoming, clientIpHeader, info);
+    const addr = info?.remoteAddr;
+    const req = withSocketAddress(incoming, addr && "hostname" in addr ? addr : undefined, clientIpHeader);
     const url = new URL(req.url);
     for (const [prefix, service] of Object.entries(NOT_SERVED)) {
       if (url.pathname.startsWith(prefix)) {

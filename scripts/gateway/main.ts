@@ -3,6 +3,7 @@
 // scheduler (scheduler.ts, unless DOMUS_SCHEDULER_TICK_MS=0) on one port.
 //
 // Run: deno run -A --config functions/deno.json scripts/gateway/main.ts
+import { trustedClientIpHeader } from "../../functions/_shared/client-address.ts";
 import { connect } from "../../functions/_shared/db.ts";
 import { readFunctionConfigs } from "./config.ts";
 import { createGateway, loadFunctions } from "./gateway.ts";
@@ -40,7 +41,7 @@ if (import.meta.main) {
     jwtSecret,
     storage,
     stackToken: Deno.env.get("DOMUS_STACK_TOKEN") || undefined,
-    clientIpHeader: Deno.env.get("TRUSTED_CLIENT_IP_HEADER") || undefined,
+    clientIpHeader: trustedClientIpHeader(),
   });
   if (tickMs > 0 && dbUrl && serviceRoleKey) {
     startScheduler({ dbUrl, tickMs, serviceRoleKey, call: (_name, req) => gateway(req), serves: (name) => functions.has(name) });
