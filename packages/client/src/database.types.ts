@@ -672,6 +672,7 @@ export type Database = {
           primary_owner_user_id: string;
           slug: string;
           sponsor_account_id: string | null;
+          time_zone: string;
           updated_at: string;
         };
         ComputedFields: never;
@@ -687,6 +688,7 @@ export type Database = {
           primary_owner_user_id: string;
           slug: string;
           sponsor_account_id?: string | null;
+          time_zone?: string;
           updated_at?: string;
         };
         Update: {
@@ -701,6 +703,7 @@ export type Database = {
           primary_owner_user_id?: string;
           slug?: string;
           sponsor_account_id?: string | null;
+          time_zone?: string;
           updated_at?: string;
         };
         Relationships: [
@@ -1717,6 +1720,7 @@ export type Database = {
           notification_preferences: NonNullable<Json>;
           phone: string | null;
           theme: string;
+          time_zone: string;
           updated_at: string;
           use_case: string;
           username: string | null;
@@ -1745,6 +1749,7 @@ export type Database = {
           notification_preferences?: NonNullable<Json>;
           phone?: string | null;
           theme?: string;
+          time_zone?: string;
           updated_at?: string;
           use_case?: string;
           username?: string | null;
@@ -1772,6 +1777,7 @@ export type Database = {
           notification_preferences?: NonNullable<Json>;
           phone?: string | null;
           theme?: string;
+          time_zone?: string;
           updated_at?: string;
           use_case?: string;
           username?: string | null;
@@ -2098,6 +2104,7 @@ export type Database = {
           primary_owner_user_id: string;
           slug: string;
           sponsor_account_id: string | null;
+          time_zone: string;
           updated_at: string;
         };
         SetofOptions: {
@@ -2148,6 +2155,7 @@ export type Database = {
           primary_owner_user_id: string;
           slug: string;
           sponsor_account_id: string | null;
+          time_zone: string;
           updated_at: string;
         };
         SetofOptions: {
