@@ -25,6 +25,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -47,6 +48,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -68,6 +70,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -415,6 +418,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -445,6 +449,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -475,6 +480,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -551,6 +557,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -1728,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code: string;
+          agent_code?: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2456,7 +2463,7 @@ export type Database = {
           qr_code_url: string | null;
           report_type: string;
           selected_pages: NonNullable<Json>;
-          short_code: string;
+          short_code: string | null;
           sitex_data: Json | null;
           status: string;
           theme: number;
@@ -2482,7 +2489,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code: string;
+          short_code?: string | null;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2507,7 +2514,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string;
+          short_code?: string | null;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2617,49 +2624,6 @@ export type Database = {
           user_id?: string | null;
         };
         Relationships: [];
-      };
-      report_visitors: {
-        Row: {
-          consumer_report_id: string | null;
-          created_at: string;
-          day: string;
-          id: string;
-          property_report_id: string | null;
-          visitor_hash: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          consumer_report_id?: string | null;
-          created_at?: string;
-          day?: string;
-          id?: string;
-          property_report_id?: string | null;
-          visitor_hash: string;
-        };
-        Update: {
-          consumer_report_id?: string | null;
-          created_at?: string;
-          day?: string;
-          id?: string;
-          property_report_id?: string | null;
-          visitor_hash?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "report_visitors_consumer_report_id_fkey";
-            columns: ["consumer_report_id"];
-            isOneToOne: false;
-            referencedRelation: "consumer_reports";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "report_visitors_property_report_id_fkey";
-            columns: ["property_report_id"];
-            isOneToOne: false;
-            referencedRelation: "property_reports";
-            referencedColumns: ["id"];
-          },
-        ];
       };
       schedule_runs: {
         Row: {
@@ -2813,45 +2777,10 @@ export type Database = {
       };
     };
     Views: {
-      admin_daily_metrics: {
-        Row: {
-          consumer_reports: number | null;
-          day: string | null;
-          market_reports: number | null;
-          property_reports: number | null;
-          reports_generated: number | null;
-          revenue: Json | null;
-          signups: number | null;
-        };
-        ComputedFields: never;
-        Relationships: [];
-      };
+      [_ in never]: never;
     };
     Functions: {
-      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
-      request_consumer_report: {
-        Args: {
-          p_agent_code: string;
-          p_city: string;
-          p_consent: boolean;
-          p_email: string;
-          p_phone: string;
-          p_property_address: string;
-          p_state: string;
-          p_zip: string;
-        };
-        Returns: string;
-      };
-      track_report_event: {
-        Args: {
-          p_device_type: string;
-          p_event_data: Json;
-          p_event_type: string;
-          p_report_id: string;
-          p_session_id: string;
-        };
-        Returns: undefined;
-      };
+      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
     };
     Enums: {
       [_ in never]: never;
