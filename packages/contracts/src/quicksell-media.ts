@@ -16,10 +16,9 @@ export type BackgroundType = z.infer<typeof backgroundType>;
 const uuid = text().uuid();
 
 /** POST /functions/v1/quicksell-photos as the seller: process (or re-process) one of your photos now. */
+// The pixel analysis is not offered here: it is the paid 'photo_analysis' AI request (quicksell.request_ai).
 export const processPhotoInput = z.object({
   photoId: uuid,
-  /** Also run the local pixel analysis and fill the photo's AI fields (free: no AI allowance is used). */
-  analyze: z.boolean().default(false),
 }).strict();
 export type ProcessPhotoRequest = z.input<typeof processPhotoInput>;
 
