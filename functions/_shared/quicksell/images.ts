@@ -29,7 +29,7 @@ export interface Rendition extends ImageInfo {
   bytes: Uint8Array;
 }
 
-/** Same as the bucket's file_size_limit (supabase/migrations/20261202130000_quicksell_photo_storage.sql). */
+/** Same as the bucket's file_size_limit (supabase/migrations/20261202130100_quicksell_photo_storage.sql). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** 40 megapixels: above every phone camera, below what a worker can hold (160 MB of RGBA). */
 export const MAX_PIXELS = 40_000_000;
