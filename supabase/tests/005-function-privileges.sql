@@ -57,9 +57,9 @@ select is_empty(
 select set_eq(
   $$ select fn from callable where grantee = 'anon' $$,
   array['private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
-        'private.request_ip()',
+        'private.request_ip()', 'private.quicksell_object_readable(text)',
         'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)'],
-  'anon may call only the pre-request helpers, request_ip and homes.search_listings');
+  'anon may call only the pre-request helpers, request_ip, homes.search_listings and the quicksell-photos read check');
 
 select set_eq(
   $$ select fn from callable where grantee = 'authenticated' $$,
@@ -78,7 +78,10 @@ select set_eq(
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
-    'tools.moderate_review(uuid,tools.review_status,text)'
+    'tools.moderate_review(uuid,tools.review_status,text)',
+    'private.quicksell_may_write_object(text)', 'private.quicksell_object_readable(text)',
+    'private.quicksell_object_unreferenced(text)',
+    'quicksell.reorder_photos(uuid,uuid[])', 'quicksell.request_ai(uuid,text)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs and the Tools RPCs, nothing else');
 
@@ -117,7 +120,14 @@ insert into service_functions values
   ('private.tools_checkout_complete(text,text,text)'),
   ('private.tools_checkout_fail(text)'),
   ('private.tools_refund_payment(text)'),
-  ('private.tools_renew_purchase(uuid,timestamp with time zone)');
+  ('private.tools_renew_purchase(uuid,timestamp with time zone)'),
+  -- quicksell media (the quicksell-photos and quicksell-ai functions)
+  ('private.quicksell_ai_claim(text,integer)'),
+  ('private.quicksell_ai_complete(bigint,text,jsonb)'),
+  ('private.quicksell_ai_fail(bigint,text,text,boolean)'),
+  ('private.quicksell_photo_processed(uuid,jsonb,jsonb)'),
+  ('private.quicksell_photo_retention(timestamp with time zone,integer)'),
+  ('private.quicksell_price_estimate(uuid,timestamp with time zone)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');

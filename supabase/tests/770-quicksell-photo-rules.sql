@@ -32,8 +32,8 @@ create function pg_temp.add_photo(p_label text, p_order integer default null)
 returns uuid language plpgsql as $$
 declare v uuid;
 begin
-  insert into quicksell.photos (listing_id, user_id, original_url, filename, display_order)
-  values ('00000000-0000-4000-8000-00000000a770', tests.get_supabase_uid('owner'),
+  insert into quicksell.photos (listing_id, original_url, filename, display_order)
+  values ('00000000-0000-4000-8000-00000000a770',
           tests.get_supabase_uid('owner') || '/00000000-0000-4000-8000-00000000a770/' || p_label || '.jpg', p_label || '.jpg', p_order)
   returning id into v;
   insert into ids values (p_label, v);
@@ -60,24 +60,24 @@ select pg_temp.add_photo('d', 0);
 select is(pg_temp.layout(), 'd0 a1* b2 c3', 'a photo inserted at 0 shifts the others down');
 
 select throws_ok(
-  format($q$ insert into quicksell.photos (listing_id, user_id, original_url) values (%L, %L, %L) $q$,
-         :'l', :'owner_id', :'owner_id' || '/' || :'l' || '/missing.jpg'),
+  format($q$ insert into quicksell.photos (listing_id, original_url) values (%L, %L) $q$,
+         :'l', :'owner_id' || '/' || :'l' || '/missing.jpg'),
   '22023', 'original_url: no such object in quicksell-photos (upload it first)', 'a photo needs its uploaded object');
 select throws_ok(
-  format($q$ insert into quicksell.photos (listing_id, user_id, original_url) values (%L, %L, %L) $q$,
-         :'l', :'owner_id', :'rival_id' || '/' || :'r' || '/x.jpg'),
+  format($q$ insert into quicksell.photos (listing_id, original_url) values (%L, %L) $q$,
+         :'l', :'rival_id' || '/' || :'r' || '/x.jpg'),
   '22023', null, 'nor may it point at another seller''s file');
 select throws_ok(
-  format($q$ insert into quicksell.photos (listing_id, user_id, original_url) values (%L, %L, %L) $q$,
-         :'l', :'owner_id', :'owner_id' || '/' || :'l' || '/../' || :'l' || '/a.jpg'),
+  format($q$ insert into quicksell.photos (listing_id, original_url) values (%L, %L) $q$,
+         :'l', :'owner_id' || '/' || :'l' || '/../' || :'l' || '/a.jpg'),
   '22023', null, 'or climb out of the folder');
 select throws_ok(
-  format($q$ insert into quicksell.photos (listing_id, user_id, original_url) values (%L, %L, %L) $q$,
-         :'r', :'owner_id', :'owner_id' || '/' || :'l' || '/e.jpg'),
+  format($q$ insert into quicksell.photos (listing_id, original_url) values (%L, %L) $q$,
+         :'r', :'owner_id' || '/' || :'l' || '/e.jpg'),
   '42501', null, 'a seller cannot attach photos to another seller''s listing');
 select lives_ok(
-  format($q$ insert into quicksell.photos (listing_id, user_id, original_url) values (%L, %L, %L) $q$,
-         :'l', :'owner_id', 'http://127.0.0.1:54321/storage/v1/object/authenticated/quicksell-photos/' || :'owner_id' || '/' || :'l' || '/e.jpg'),
+  format($q$ insert into quicksell.photos (listing_id, original_url) values (%L, %L) $q$,
+         :'l', 'http://127.0.0.1:54321/storage/v1/object/authenticated/quicksell-photos/' || :'owner_id' || '/' || :'l' || '/e.jpg'),
   'a Storage URL of the object is accepted too');
 insert into ids select 'e', p.id from quicksell.photos p where p.storage_path like '%/e.jpg';
 select is(pg_temp.layout(), 'd0 a1* b2 c3 e4', 'appended at the end');
@@ -90,8 +90,8 @@ select throws_ok(format($q$ update quicksell.photos set thumb_url = 'https://evi
 select throws_ok(format($q$ update quicksell.photos set quality_score = 1 where id = %L $q$, (select id from ids where label = 'a')),
   '42501', null, 'nor the AI fields');
 select throws_ok(
-  format($q$ insert into quicksell.photos (listing_id, user_id, original_url, width, file_size) values (%L, %L, %L, 10, 10) $q$,
-         :'l', :'owner_id', :'owner_id' || '/' || :'l' || '/a.jpg'),
+ format($q$ insert into quicksell.photos (listing_id, original_url, width, file_size) values (%L, %L, 10, 10) $q$,
+         :'l', :'owner_id' || '/' || :'l' || '/a.jpg'),
   '42501', null, 'nor supply them on insert');
 
 -- ---------------------------------------------------------------- primary
