@@ -9,7 +9,7 @@
 --     is written only by the backend's private.quicksell_photo_processed.
 
 begin;
-select plan(35);
+select plan(36);
 
 select tests.fixture() as team \gset
 select tests.get_supabase_uid('owner') as owner_id, tests.get_supabase_uid('rival') as rival_id \gset
@@ -137,6 +137,11 @@ select throws_ok(format($q$ select quicksell.reorder_photos(%L, array[]::uuid[])
 select tests.clear_authentication();
 select is((select count(*)::int from public.jobs j where j.queue = 'quicksell.photo' and j.payload ->> 'kind' = 'photo_process'
            and (j.payload ->> 'photo_id')::uuid in (select id from ids)), 5, 'every insert enqueued one photo_process job');
+insert into quicksell.photos (id, listing_id, user_id, original_url)
+values ('00000000-0000-4000-8000-0000000f0770', :'l', :'owner_id', :'owner_id' || '/' || :'l' || '/not-yet.jpg');
+select is((select count(*)::int from public.jobs j where j.queue = 'quicksell.photo' and j.payload ->> 'photo_id' = '00000000-0000-4000-8000-0000000f0770'), 0,
+  'a row the backend links ahead of its file queues nothing (the job could only fail)');
+delete from quicksell.photos where id = '00000000-0000-4000-8000-0000000f0770';
 select tests.authenticate_as_service_role();
 select ok(private.quicksell_photo_processed((select id from ids where label = 'b'),
   '{"mime_type": "image/jpeg", "width": 1200, "height": 800, "file_size": 12345, "thumb_url": "t", "optimized_url": "o"}',
