@@ -2181,6 +2181,92 @@ export type Database = {
   };
   quicksell: {
     Tables: {
+      ai_requests: {
+        Row: {
+          account_id: string;
+          attempts: number;
+          completed_at: string | null;
+          created_at: string;
+          credits: number;
+          error_message: string | null;
+          id: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider: string | null;
+          queue_job_id: number | null;
+          reservation_id: string | null;
+          result: Json | null;
+          status: string;
+          updated_at: string;
+          usage_event_id: number | null;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind?: string;
+          listing_id?: string;
+          paid_by?: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
       badges: {
         Row: {
           badge_description: string | null;
@@ -2630,6 +2716,7 @@ export type Database = {
           optimized_url: string | null;
           original_url: string;
           quality_score: number | null;
+          storage_path: string | null;
           thumb_url: string | null;
           updated_at: string;
           user_id: string;
@@ -2641,7 +2728,7 @@ export type Database = {
           contains_faces?: boolean | null;
           contains_hands?: boolean | null;
           created_at?: string;
-          display_order?: number;
+          display_order: number;
           file_size?: number | null;
           filename?: string | null;
           height?: number | null;
@@ -2653,6 +2740,7 @@ export type Database = {
           optimized_url?: string | null;
           original_url: string;
           quality_score?: number | null;
+          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -2675,6 +2763,7 @@ export type Database = {
           optimized_url?: string | null;
           original_url?: string;
           quality_score?: number | null;
+          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -2999,7 +3088,39 @@ export type Database = {
       };
     };
     Functions: {
-      [_ in never]: never;
+      reorder_photos: {
+        Args: { p_listing_id: string; p_photo_ids: string[] };
+        Returns: {
+          background_type: string | null;
+          contains_faces: boolean | null;
+          contains_hands: boolean | null;
+          created_at: string;
+          display_order: number;
+          file_size: number | null;
+          filename: string | null;
+          height: number | null;
+          id: string;
+          is_primary: boolean;
+          listing_id: string;
+          mime_type: string | null;
+          object_confidence: number | null;
+          optimized_url: string | null;
+          original_url: string;
+          quality_score: number | null;
+          storage_path: string | null;
+          thumb_url: string | null;
+          updated_at: string;
+          user_id: string;
+          width: number | null;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "photos";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      request_ai: { Args: { p_kind: string; p_listing_id: string }; Returns: Json };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
