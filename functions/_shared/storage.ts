@@ -4,6 +4,7 @@
 //   upload:    POST {SUPABASE_URL}/storage/v1/object/{bucket}/{path}  (x-upsert)
 //   download:  GET  {SUPABASE_URL}/storage/v1/object/authenticated/{bucket}/{path}
 //   public URL:     {SUPABASE_URL}/storage/v1/object/public/{bucket}/{path}
+//   remove:    DELETE {SUPABASE_URL}/storage/v1/object/{bucket}  {"prefixes": [paths]}
 
 export interface StoredObject {
   bucket: string;
@@ -18,6 +19,8 @@ export interface Storage {
   /** The object's bytes and type, or null when there is no such object. */
   download(bucket: string, path: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
   publicUrl(bucket: string, path: string): string;
+  /** Deletes the named objects (row and file); resolves to the names that existed. Missing ones are not an error. */
+  remove(bucket: string, paths: string[]): Promise<string[]>;
 }
 
 export class StorageError extends Error {
@@ -63,6 +66,23 @@ export function supabaseStorage(options: { url: string; serviceRoleKey: string; 
       if (!res.ok) throw new StorageError(`storage download ${bucket}/${path}: ${res.status} ${(await res.text()).slice(0, 300)}`, res.status);
       return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get("content-type") ?? "application/octet-stream" };
     },
+    async remove(bucket, paths) {
+      if (!paths.length) return [];
+      paths.forEach(checkObjectPath);
+      // The Storage API takes up to 1,000 names per call.
+      const removed: string[] = [];
+      for (let i = 0; i < paths.length; i += 1000) {
+        const res = await doFetch(`${base}/object/${encodeURIComponent(bucket)}`, {
+          method: "DELETE",
+          headers: { ...headers, "content-type": "application/json" },
+          body: JSON.stringify({ prefixes: paths.slice(i, i + 1000) }),
+        });
+        if (!res.ok) throw new StorageError(`storage remove ${bucket}: ${res.status} ${(await res.text()).slice(0, 300)}`, res.status);
+        const rows = await res.json() as Array<{ name: string }>;
+        removed.push(...rows.map((r) => r.name));
+      }
+      return removed;
+    },
   };
 }
 
@@ -82,6 +102,10 @@ export function memoryStorage(baseUrl = "http://storage.test"): Storage & { obje
     download(bucket, path) {
       const found = objects.get(`${bucket}/${checkObjectPath(path)}`);
       return Promise.resolve(found ? { bytes: found.bytes.slice(), contentType: found.contentType } : null);
+    },
+    remove(bucket, paths) {
+      const removed = paths.filter((p) => objects.delete(`${bucket}/${checkObjectPath(p)}`));
+      return Promise.resolve(removed);
     },
   };
 }

@@ -58,12 +58,12 @@ select is_empty(
 select set_eq(
   $$ select fn from callable where grantee = 'anon' $$,
   array['private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
-        'private.request_ip()',
+        'private.request_ip()', 'private.quicksell_object_readable(text)',
         'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
         'reports.property_report_landing(text,text)',
         'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
         'reports.track_report_event(uuid,text,jsonb,text,text)'],
-  'anon may call only the pre-request helpers, request_ip, homes.search_listings and the public Reports RPCs');
+  'anon may call only the pre-request helpers, request_ip, homes.search_listings, the quicksell-photos read check and the public Reports RPCs');
 
 select set_eq(
   $$ select fn from callable where grantee = 'authenticated' $$,
@@ -84,6 +84,9 @@ select set_eq(
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
     'tools.moderate_review(uuid,tools.review_status,text)',
+    'private.quicksell_may_write_object(text)', 'private.quicksell_object_readable(text)',
+    'private.quicksell_object_unreferenced(text)',
+    'quicksell.reorder_photos(uuid,uuid[])', 'quicksell.request_ai(uuid,text)',
     'reports.property_report_landing(text,text)',
     'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
     'reports.track_report_event(uuid,text,jsonb,text,text)'
@@ -135,7 +138,14 @@ insert into service_functions values
   -- reports (the renderers)
   ('private.generate_short_code()'),
   ('private.generate_agent_code()'),
-  ('private.reports_branding_for(uuid,uuid)');
+  ('private.reports_branding_for(uuid,uuid)'),
+  -- quicksell media (the quicksell-photos and quicksell-ai functions)
+  ('private.quicksell_ai_claim(text,integer)'),
+  ('private.quicksell_ai_complete(bigint,text,jsonb)'),
+  ('private.quicksell_ai_fail(bigint,text,text,boolean)'),
+  ('private.quicksell_photo_processed(uuid,jsonb,jsonb)'),
+  ('private.quicksell_photo_retention(timestamp with time zone,integer)'),
+  ('private.quicksell_price_estimate(uuid,timestamp with time zone)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');
