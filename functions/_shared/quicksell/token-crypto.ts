@@ -71,3 +71,18 @@ export async function tokenCipherFromEnv(get: (name: string) => string | undefin
   if (!key) throw new TokenCryptoError("missing environment variable QUICKSELL_TOKEN_KEY (base64 of 32 random bytes)");
   return tokenCipher(await importTokenKey(key));
 }
+
+/**
+ * For build(), which must return its handler at once: the key's shape is
+ * checked now (a wrong key fails the start), the WebCrypto import on first use.
+ */
+export function lazyTokenCipher(base64Key: string): TokenCipher {
+  const raw = unb64(base64Key.trim());
+  if (raw.byteLength !== 32) throw new TokenCryptoError(`QUICKSELL_TOKEN_KEY: must be 32 bytes (got ${raw.byteLength})`);
+  let cipher: Promise<TokenCipher> | null = null;
+  const get = () => (cipher ??= importTokenKey(base64Key).then(tokenCipher));
+  return {
+    encrypt: async (plain, context) => (await get()).encrypt(plain, context),
+    decrypt: async (stored, context) => (await get()).decrypt(stored, context),
+  };
+}
