@@ -69,7 +69,8 @@ export interface AccountSummary {
 export interface SyncStore {
   connect(a: ConnectArgs): Promise<AccountSummary>;
   claim(worker: string, limit: number): Promise<number[]>;
-  load(jobId: number, worker: string): Promise<SyncContext | null>;
+  /** The job's context; {gone} when its copy no longer exists (the job is completed); null without the lease. */
+  load(jobId: number, worker: string): Promise<SyncContext | { gone: true } | null>;
   saveTokens(a: { accountId: string; accessToken: string; refreshToken: string | null; expiresAt: Date; refreshExpiresAt: Date | null }): Promise<void>;
   checkpoint(copyId: string, remote: RemoteRef): Promise<void>;
   succeed(a: {
@@ -106,7 +107,7 @@ export function syncStore(sql: Sql): SyncStore {
     },
     async load(jobId, worker) {
       const [row] = await sql`select private.quicksell_sync_load(${jobId}::bigint, ${worker}) as ctx`;
-      return (row?.ctx ?? null) as SyncContext | null;
+      return (row?.ctx ?? null) as SyncContext | { gone: true } | null;
     },
     async saveTokens(a) {
       await sql`select private.quicksell_store_tokens(${a.accountId}::uuid, ${a.accessToken}, ${a.refreshToken},

@@ -95,6 +95,7 @@ async function openSession(deps: SyncDeps, ctx: SyncContext) {
 export async function runSyncJob(deps: SyncDeps, jobId: number, worker: string): Promise<SyncReport> {
   const ctx = await deps.store.load(jobId, worker);
   if (!ctx) return { jobId, copyId: null, action: null, marketplace: null, mode: null, outcome: "lease_lost" };
+  if ("gone" in ctx) return { jobId, copyId: null, action: null, marketplace: null, mode: null, outcome: "skipped" };
   const action = ctx.action;
   const mode = deps.adapters(ctx.copy.marketplace_name).mode;
   const base = { jobId, copyId: ctx.copy.id, action, marketplace: ctx.copy.marketplace_name, mode };
