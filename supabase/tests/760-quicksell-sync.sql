@@ -23,10 +23,8 @@ create temp table v1 as select 'v1:AAAAAAAAAAAAAAAA:' || 'c2VjcmV0LWNpcGhlcnRleH
 grant select on v1 to public;
 
 -- ---------------------------------------------------------------- connecting accounts
-select throws_ok($$ select private.quicksell_connect_account(tests.get_supabase_uid('owner'), 'ebay', 'u1', 'x', null, 0, 'v1:AAAAAAAAAAAAAAAA:eA==', null, now(), null, '{}') $$,
-  '42501', null, 'an API user cannot call connect (service_role only)')
-  from (select tests.authenticate_as('owner')) a;
-select tests.clear_authentication();
+select is(tests.probe('owner', format($$ select private.quicksell_connect_account(%L, 'ebay', 'u1', 'x', null, 0, 'v1:AAAAAAAAAAAAAAAA:eA==', null, now(), null, '{}') $$, :'owner')),
+  '42501', 'an API user cannot call connect (service_role only)');
 select is(tests.probe('service_role', format($$ select private.quicksell_connect_account(%L, 'ebay', 'nYowner', 'qs_owner', 4.5, 3,
   'v1:AAAAAAAAAAAAAAAA:YWNjZXNz', 'v1:BBBBBBBBBBBBBBBB:cmVmcmVzaA==', now() + interval '2 hours', now() + interval '18 months', '{}') $$, :'owner')),
   'rows=1', 'service_role connects an account with ciphertext tokens');

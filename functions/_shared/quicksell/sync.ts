@@ -74,16 +74,20 @@ async function openSession(deps: SyncDeps, ctx: SyncContext) {
       refreshExpiresAt: a.refresh_token_expires_at ? new Date(a.refresh_token_expires_at) : null,
     };
   }
+  let storedRefresh = tokens.refreshToken;
   const session = tokenSession({
     adapter,
     account: { marketplaceUserId: a.marketplace_user_id, extra: a.marketplace_data ?? {} },
     tokens,
     now: deps.now,
     persist: async (t) => {
+      // An unchanged refresh token (eBay) keeps its stored ciphertext (null: not rewritten).
+      const rotated = t.refreshToken && t.refreshToken !== storedRefresh;
+      storedRefresh = t.refreshToken;
       await deps.store.saveTokens({
         accountId: a.id,
         accessToken: await deps.cipher.encrypt(t.accessToken, ctxOf("access_token")),
-        refreshToken: t.refreshToken ? await deps.cipher.encrypt(t.refreshToken, ctxOf("refresh_token")) : null,
+        refreshToken: rotated ? await deps.cipher.encrypt(t.refreshToken!, ctxOf("refresh_token")) : null,
         expiresAt: t.expiresAt,
         refreshExpiresAt: t.refreshExpiresAt,
       });
