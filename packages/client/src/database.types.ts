@@ -2441,9 +2441,11 @@ export type Database = {
           created_at: string;
           id: string;
           is_active: boolean;
+          marketplace_data: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id: string | null;
           refresh_token: string | null;
+          refresh_token_expires_at: string | null;
           seller_rating: number | null;
           token_expires_at: string | null;
           total_sales_on_platform: number;
@@ -2458,9 +2460,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2474,9 +2478,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name?: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2506,6 +2512,8 @@ export type Database = {
           created_at: string;
           expires_at: string | null;
           id: string;
+          last_error: string | null;
+          last_error_at: string | null;
           last_sync_at: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2525,6 +2533,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2543,6 +2553,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id?: string;
           marketplace_account_id?: string;
@@ -2999,7 +3011,35 @@ export type Database = {
       };
     };
     Functions: {
-      [_ in never]: never;
+      crosspost_listing: {
+        Args: { p_listing_id: string; p_marketplace: string };
+        Returns: {
+          clicks_on_marketplace: number;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
+          listing_id: string;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
+          updated_at: string;
+          views_on_marketplace: number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
