@@ -64,7 +64,7 @@ export function build() {
     const res = await fetch(`${base}/notify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(event) });
     await res.body?.cancel();
   };
-  const adapters = adaptersFromEnv((n) => Deno.env.get(n), { fakeBase: `${base}/_fake`, listingUrl: (sku) => `${base}/l/${sku}` });
+  const adapters = adaptersFromEnv((n) => Deno.env.get(n), { fakeBase: `${base}/_fake` });
   const fakes: { ebay?: FakeEbay; etsy?: FakeEtsy } = {
     ebay: adapters.modes.ebay === "local" ? createFakeEbay({ notify }) : undefined,
     etsy: adapters.modes.etsy === "local" ? createFakeEtsy({ notify }) : undefined,

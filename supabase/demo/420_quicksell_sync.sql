@@ -34,6 +34,6 @@ values
    'etsy: Too many requests (retried 5 times; cross-post again to retry)', now() - interval '5 hours'),
   -- erin's dive watch on QuickSell's own marketplace
   ('00000000-0000-4000-9421-000000000004', '00000000-0000-4000-9400-000000000012', '00000000-0000-4000-9420-000000000003', 'local',
-   'qs-QS-000000000000400094210000000004', 'http://127.0.0.1/local/quicksell/l/000000000000400094210000000004', 'active',
+   'qs-QS-000000000000400094210000000004', null, 'active',
    now() - interval '18 days', 40, 9, 890.00, '{"listing": {"title": "Automatic dive watch", "price": 890.00}}',
    now() - interval '18 days', null, null, null);

@@ -45,7 +45,7 @@ export function etsyLocalConfig(base: string, extra: Partial<EtsyConfig> = {}): 
 export interface RegistryOptions {
   /** Where the fakes are served: <base>/ebay and <base>/etsy. */
   fakeBase: string;
-  listingUrl: (sku: string) => string;
+  listingUrl?: (sku: string) => string;
   fetch?: typeof fetch;
   now?: () => number;
 }

@@ -11,11 +11,12 @@ export interface LocalMarketplace extends MarketplaceAdapter {
 
 const NEVER = new Date("9999-12-31T00:00:00Z");
 
-export function localAdapter(opts: { listingUrl: (sku: string) => string }): LocalMarketplace {
+/** `listingUrl`: where a copy is shown; without one (no QuickSell web app yet) copies have no URL. */
+export function localAdapter(opts: { listingUrl?: (sku: string) => string } = {}): LocalMarketplace {
   const states = new Map<string, RemoteState>();
   const calls = { upsert: 0, publish: 0, update: 0, withdraw: 0 };
   const tokens: TokenSet = { accessToken: "local", refreshToken: null, expiresAt: NEVER, refreshExpiresAt: null };
-  const withId = (ref: RemoteRef): RemoteRef => ({ ...ref, listingId: `qs-${ref.sku}`, url: opts.listingUrl(ref.sku) });
+  const withId = (ref: RemoteRef): RemoteRef => ({ ...ref, listingId: `qs-${ref.sku}`, ...(opts.listingUrl ? { url: opts.listingUrl(ref.sku) } : {}) });
   return {
     name: "local",
     mode: "local",
