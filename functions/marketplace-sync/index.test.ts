@@ -75,10 +75,15 @@ async function post(handler: Handler, path: string, token: string | null, body: 
 
 const serviceToken = () => signToken({ role: "service_role", iss: "supabase", exp: Math.floor(Date.now() / 1000) + 600 }, JWT_SECRET);
 
-async function runWorker(handler: Handler) {
+type Report = { copyId: string; action: string; outcome: string; mode: string; error?: string };
+
+/** Drains the queue; reports only the jobs of this test's listings (the database may hold others, e.g. demo polls). */
+async function runWorker(handler: Handler, listingIds: string[]) {
   const { status, body } = await post(handler, "", await serviceToken(), { queue: "quicksell.sync" });
   assertEquals(status, 200, JSON.stringify(body));
-  return body as { claimed: number; jobs: Array<{ copyId: string; action: string; outcome: string; mode: string; error?: string }> };
+  const own = new Set((await testSql()`select id from quicksell.marketplace_listings where listing_id = any(${listingIds}::uuid[])`).map((r) => r.id as string));
+  const jobs = (body.jobs as Report[]).filter((j) => own.has(j.copyId));
+  return { claimed: jobs.length, jobs };
 }
 
 async function seller(handler: Handler, label: string, marketplaces: MarketplaceName[] = ["ebay", "etsy"]) {
@@ -89,6 +94,8 @@ async function seller(handler: Handler, label: string, marketplaces: Marketplace
     assertEquals(res.status, 201, JSON.stringify(res.body));
     assertEquals(res.body.mode, "local");
   }
+  // The 5-minute pg_cron poll must not add jobs mid-test: sales here arrive by notification.
+  await testSql()`update quicksell.marketplace_accounts set auto_sync_enabled = false where user_id = ${user.id}`;
   return { user, token };
 }
 
@@ -156,7 +163,7 @@ dbTest("cross-post to eBay, Etsy and local; a job run twice makes one item; edit
     const ebayCopy = await crosspost(user.id, id, "ebay");
     await crosspost(user.id, id, "etsy");
     await crosspost(user.id, id, "local");
-    const run = await runWorker(s.handler);
+    const run = await runWorker(s.handler, [id]);
     assertEquals(run.jobs.map((j) => j.outcome).sort(), ["active", "active", "active"], JSON.stringify(run.jobs));
     let c = await copies(id);
     assertEquals([c.ebay.sync_status, c.etsy.sync_status, c.local.sync_status], ["active", "active", "active"]);
@@ -167,7 +174,7 @@ dbTest("cross-post to eBay, Etsy and local; a job run twice makes one item; edit
 
     // The same publish job again (a redelivery after a lost answer): still one item, one offer, one listing.
     await testSql()`update public.jobs set status = 'queued', run_at = now(), attempts = 0 where queue = 'quicksell.sync' and payload ->> 'copy_id' = ${ebayCopy}`;
-    const again = await runWorker(s.handler);
+    const again = await runWorker(s.handler, [id]);
     assertEquals(again.jobs.map((j) => j.outcome), ["active"]);
     assertEquals([s.ebayFake.items.size, s.ebayFake.offers.size, s.etsyFake.listings.size], [1, 1, 1]);
     assertEquals((await copies(id)).ebay.marketplace_listing_id, c.ebay.marketplace_listing_id, "the same eBay listing");
@@ -176,7 +183,7 @@ dbTest("cross-post to eBay, Etsy and local; a job run twice makes one item; edit
     const before = { ebay: await account(user.id, "ebay"), etsy: await account(user.id, "etsy") };
     s.clock.advance(2 * HOUR);
     await testSql()`update quicksell.listings set price = 39.5, title = 'Denim jacket (M)' where id = ${id}`;
-    const edit = await runWorker(s.handler);
+    const edit = await runWorker(s.handler, [id]);
     assertEquals(edit.jobs.map((j) => `${j.action}:${j.outcome}`).sort(), ["update:active", "update:active", "update:active"], JSON.stringify(edit.jobs));
     const after = { ebay: await account(user.id, "ebay"), etsy: await account(user.id, "etsy") };
     assert(after.ebay.access_token !== before.ebay.access_token, "eBay access token refreshed and stored");
@@ -199,12 +206,12 @@ dbTest("a sale on eBay delists the Etsy and local copies exactly once, in the wo
     const { user } = await seller(s.handler, "qs-sync-sale");
     const id = await listing(user.id);
     for (const m of ["ebay", "etsy", "local"] as const) await crosspost(user.id, id, m);
-    await runWorker(s.handler);
+    await runWorker(s.handler, [id]);
     const c = await copies(id);
     const etsyPatchesBefore = s.etsyFake.calls.filter((x) => x.startsWith("PATCH")).length;
     // A buyer on eBay: the fake notifies us; the notification queues a poll, and the poll reads the sale.
     assertEquals(await s.ebayFake.buy(c.ebay.marketplace_listing_id), true);
-    const run = await runWorker(s.handler);
+    const run = await runWorker(s.handler, [id]);
     assertEquals(run.jobs.map((j) => `${j.action}:${j.outcome}`).sort(), ["delist:delisted", "delist:delisted", "poll:sold"], JSON.stringify(run.jobs));
     const after = await copies(id);
     assertEquals([after.ebay.sync_status, after.etsy.sync_status, after.local.sync_status], ["sold", "delisted", "delisted"]);
@@ -216,7 +223,7 @@ dbTest("a sale on eBay delists the Etsy and local copies exactly once, in the wo
     // The same sale reported again (a duplicate notification), and another worker run: nothing more.
     const dup = await post(s.handler, "/notify", null, { marketplace: "ebay", listingId: c.ebay.marketplace_listing_id });
     assertEquals([dup.status, dup.body.queued], [202, false]);
-    assertEquals((await runWorker(s.handler)).claimed, 0);
+    assertEquals((await runWorker(s.handler, [id])).claimed, 0);
     assertEquals([s.local.calls.withdraw, s.etsyFake.calls.filter((x) => x.startsWith("PATCH")).length - etsyPatchesBefore], [1, 1]);
     const [jobs] = await testSql()`
       select count(*)::int as n from public.jobs j join quicksell.marketplace_listings ml on ml.id = (j.payload ->> 'copy_id')::uuid
@@ -225,10 +232,10 @@ dbTest("a sale on eBay delists the Etsy and local copies exactly once, in the wo
     // A forged notification is only a hint: the poll asks eBay, which says active, so nothing sells.
     const other = await listing(user.id);
     await crosspost(user.id, other, "ebay");
-    await runWorker(s.handler);
+    await runWorker(s.handler, [other]);
     const oc = await copies(other);
     assertEquals((await post(s.handler, "/notify", null, { marketplace: "ebay", listingId: oc.ebay.marketplace_listing_id })).body.queued, true);
-    const polled = await runWorker(s.handler);
+    const polled = await runWorker(s.handler, [other]);
     assertEquals(polled.jobs.map((j) => `${j.action}:${j.outcome}`), ["poll:skipped"]);
     assertEquals((await copies(other)).ebay.sync_status, "active");
   } finally {
@@ -245,7 +252,7 @@ dbTest("errors are kept on the copy and retried with backoff; a refusal that can
     const ebayCopy = await crosspost(user.id, id, "ebay");
     s.etsyFake.force(/\/listings$/, 503, 1);
     s.ebayFake.force(/\/inventory_item\//, 429, 1);
-    const first = await runWorker(s.handler);
+    const first = await runWorker(s.handler, [id]);
     assertEquals(first.jobs.map((j) => j.outcome), ["retrying", "retrying"], JSON.stringify(first.jobs));
     let c = await copies(id);
     assertEquals([c.etsy.sync_status, c.etsy.last_error], ["draft", "etsy: Internal server error"]);
@@ -255,9 +262,9 @@ dbTest("errors are kept on the copy and retried with backoff; a refusal that can
              max(run_at) filter (where payload ->> 'copy_id' = ${ebayCopy}) >= now() + interval '59 seconds' as ebay_wait
       from public.jobs where queue = 'quicksell.sync' and status = 'queued'`;
     assertEquals([jobs.etsy_backoff, jobs.ebay_wait], [true, true], "backoff, and eBay's 429 waits a minute");
-    assertEquals((await runWorker(s.handler)).claimed, 0, "nothing is due yet");
+    assertEquals((await runWorker(s.handler, [id])).claimed, 0, "nothing is due yet");
     await testSql()`update public.jobs set run_at = now() where queue = 'quicksell.sync' and status = 'queued' and payload ->> 'copy_id' in (${etsyCopy}, ${ebayCopy})`;
-    const second = await runWorker(s.handler);
+    const second = await runWorker(s.handler, [id]);
     assertEquals(second.jobs.map((j) => j.outcome), ["active", "active"], JSON.stringify(second.jobs));
     c = await copies(id);
     assertEquals([c.etsy.sync_status, c.etsy.last_error, c.ebay.last_error], ["active", null, null]);
@@ -265,7 +272,7 @@ dbTest("errors are kept on the copy and retried with backoff; a refusal that can
     // No photo: eBay refuses to publish (25002). Not retryable: the copy is in error with eBay's message.
     const bare = await listing(user.id, { photo: false });
     await crosspost(user.id, bare, "ebay");
-    const refused = await runWorker(s.handler);
+    const refused = await runWorker(s.handler, [bare]);
     assertEquals(refused.jobs.map((j) => j.outcome), ["failed"]);
     const b = await copies(bare);
     assertEquals(b.ebay.sync_status, "error");
@@ -273,7 +280,7 @@ dbTest("errors are kept on the copy and retried with backoff; a refusal that can
     // Cross-posting it again after adding a photo puts it back to draft and publishes it.
     await testSql()`insert into quicksell.photos (listing_id, user_id, original_url) values (${bare}, ${user.id}, 'https://example.com/b.jpg')`;
     await crosspost(user.id, bare, "ebay");
-    assertEquals((await runWorker(s.handler)).jobs.map((j) => j.outcome), ["active"]);
+    assertEquals((await runWorker(s.handler, [bare])).jobs.map((j) => j.outcome), ["active"]);
   } finally {
     await s.close();
   }

@@ -6,7 +6,7 @@
 -- -> error), a marketplace's sale delisting every other copy exactly once,
 -- edits queueing an update of every active copy, and notifications.
 begin;
-select plan(55);
+select plan(56);
 
 select tests.fixture();
 -- This file reasons about every job on the queue: start from none (rolled back at the end).
@@ -147,6 +147,10 @@ select is((select count(*)::int from public.jobs where queue = 'quicksell.sync' 
 update public.jobs set status = 'succeeded' where queue = 'quicksell.sync' and status = 'queued';
 update quicksell.marketplace_listings set sync_status = 'draft' where id = :'local_copy';
 update quicksell.marketplace_listings set sync_status = 'active' where id = :'local_copy';
+
+-- The 5-minute poll: the active external copies of connected accounts only (demo accounts hold no tokens).
+select is(private.quicksell_sync_poll_active(), 2, 'the pg_cron poll queues the eBay and Etsy copies, not local ones or tokenless accounts');
+delete from public.jobs where queue = 'quicksell.sync' and payload ->> 'action' = 'poll';
 
 -- ---------------------------------------------------------------- a sale on eBay delists the others, once
 select private.quicksell_sync_notify('ebay', '110000007601') as notified \gset
