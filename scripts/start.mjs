@@ -158,6 +158,8 @@ try {
     SUPABASE_JWT_SECRET: keys.jwtSecret,
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    // Kept across restarts (scripts/lib/stack.mjs quicksellTokenKey): marketplace tokens are stored under it.
+    QUICKSELL_TOKEN_KEY: functions.env.QUICKSELL_TOKEN_KEY,
   };
   writeEnvFile(env);
 

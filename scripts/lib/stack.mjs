@@ -1,7 +1,7 @@
 // The running stack: cluster + functions gateway, its keys and .stack/env.
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { apiKey, LOCAL_JWT_SECRET } from "./jwt.mjs";
@@ -33,9 +33,26 @@ export function freePort() {
   });
 }
 
+let tokenKey = null;
+/**
+ * The key marketplace-sync encrypts QuickSell marketplace tokens with
+ * (AES-256-GCM, base64 of 32 bytes): $QUICKSELL_TOKEN_KEY, else the one an
+ * earlier `npm start` wrote into .stack/env (tokens stored under it must stay
+ * readable across restarts), else a new random one.
+ */
+export function quicksellTokenKey() {
+  if (process.env.QUICKSELL_TOKEN_KEY) return process.env.QUICKSELL_TOKEN_KEY;
+  if (tokenKey) return tokenKey;
+  const file = join(STACK_DIR, "env");
+  const line = existsSync(file) ? readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("QUICKSELL_TOKEN_KEY=")) : null;
+  tokenKey = line ? line.slice("QUICKSELL_TOKEN_KEY=".length).trim() : randomBytes(32).toString("base64");
+  return tokenKey;
+}
+
 export function functionsEnv({ dbUrl, port }) {
   const keys = stackKeys();
   return {
+    QUICKSELL_TOKEN_KEY: quicksellTokenKey(),
     PORT: String(port),
     SUPABASE_URL: `http://127.0.0.1:${port}`,
     SUPABASE_DB_URL: dbUrl,

@@ -80,6 +80,7 @@ select set_eq(
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
     'reports.request_market_report(uuid,jsonb)',
+    'quicksell.crosspost_listing(uuid,text)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
@@ -91,7 +92,7 @@ select set_eq(
     'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
     'reports.track_report_event(uuid,text,jsonb,text,text)'
   ],
-  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs and the Tools RPCs, nothing else');
+  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes, QuickSell and Tools RPCs, nothing else');
 
 -- ---------------------------------------------------------------- service_role
 create temp table service_functions (fn regprocedure);
@@ -118,6 +119,14 @@ insert into service_functions values
   ('public.spend_credits(uuid,integer,text,text,text)'),
   -- homes (the valuation worker)
   ('private.homes_store_valuation(uuid,text,uuid,uuid)'),
+  -- quicksell (the marketplace-sync function)
+  ('private.quicksell_connect_account(uuid,text,text,text,numeric,integer,text,text,timestamptz,timestamptz,jsonb)'),
+  ('private.quicksell_store_tokens(uuid,text,text,timestamptz,timestamptz)'),
+  ('private.quicksell_sync_load(bigint,text)'),
+  ('private.quicksell_sync_checkpoint(uuid,jsonb)'),
+  ('private.quicksell_sync_succeed(bigint,text,uuid,text,quicksell.sync_status,jsonb,numeric)'),
+  ('private.quicksell_sync_fail(bigint,text,uuid,text,boolean,integer)'),
+  ('private.quicksell_sync_notify(text,text)'),
   -- studio (the ai-jobs function)
   ('private.studio_start_project(uuid,uuid,studio.project_type,text,studio.ai_service,text,jsonb,text,uuid,uuid,uuid)'),
   ('private.studio_claim_jobs(text,integer)'),

@@ -25,7 +25,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -48,7 +47,6 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
-          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -70,7 +68,6 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
-          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -418,7 +415,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -449,7 +445,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -480,7 +475,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -557,7 +551,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -2188,92 +2181,6 @@ export type Database = {
   };
   quicksell: {
     Tables: {
-      ai_requests: {
-        Row: {
-          account_id: string;
-          attempts: number;
-          completed_at: string | null;
-          created_at: string;
-          credits: number;
-          error_message: string | null;
-          id: string;
-          kind: string;
-          listing_id: string;
-          paid_by: string;
-          provider: string | null;
-          queue_job_id: number | null;
-          reservation_id: string | null;
-          result: Json | null;
-          status: string;
-          updated_at: string;
-          usage_event_id: number | null;
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          attempts?: number;
-          completed_at?: string | null;
-          created_at?: string;
-          credits?: number;
-          error_message?: string | null;
-          id?: string;
-          kind: string;
-          listing_id: string;
-          paid_by: string;
-          provider?: string | null;
-          queue_job_id?: number | null;
-          reservation_id?: string | null;
-          result?: Json | null;
-          status?: string;
-          updated_at?: string;
-          usage_event_id?: number | null;
-          user_id: string;
-        };
-        Update: {
-          account_id?: string;
-          attempts?: number;
-          completed_at?: string | null;
-          created_at?: string;
-          credits?: number;
-          error_message?: string | null;
-          id?: string;
-          kind?: string;
-          listing_id?: string;
-          paid_by?: string;
-          provider?: string | null;
-          queue_job_id?: number | null;
-          reservation_id?: string | null;
-          result?: Json | null;
-          status?: string;
-          updated_at?: string;
-          usage_event_id?: number | null;
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "ai_requests_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listing_performance_view";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "ai_requests_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listings";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "ai_requests_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
       badges: {
         Row: {
           badge_description: string | null;
@@ -2534,9 +2441,11 @@ export type Database = {
           created_at: string;
           id: string;
           is_active: boolean;
+          marketplace_data: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id: string | null;
           refresh_token: string | null;
+          refresh_token_expires_at: string | null;
           seller_rating: number | null;
           token_expires_at: string | null;
           total_sales_on_platform: number;
@@ -2551,9 +2460,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2567,9 +2478,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name?: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2599,6 +2512,8 @@ export type Database = {
           created_at: string;
           expires_at: string | null;
           id: string;
+          last_error: string | null;
+          last_error_at: string | null;
           last_sync_at: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2618,6 +2533,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2636,6 +2553,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id?: string;
           marketplace_account_id?: string;
@@ -2723,7 +2642,6 @@ export type Database = {
           optimized_url: string | null;
           original_url: string;
           quality_score: number | null;
-          storage_path: string | null;
           thumb_url: string | null;
           updated_at: string;
           user_id: string;
@@ -2735,7 +2653,7 @@ export type Database = {
           contains_faces?: boolean | null;
           contains_hands?: boolean | null;
           created_at?: string;
-          display_order: number;
+          display_order?: number;
           file_size?: number | null;
           filename?: string | null;
           height?: number | null;
@@ -2747,7 +2665,6 @@ export type Database = {
           optimized_url?: string | null;
           original_url: string;
           quality_score?: number | null;
-          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -2770,7 +2687,6 @@ export type Database = {
           optimized_url?: string | null;
           original_url?: string;
           quality_score?: number | null;
-          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -3095,39 +3011,35 @@ export type Database = {
       };
     };
     Functions: {
-      reorder_photos: {
-        Args: { p_listing_id: string; p_photo_ids: string[] };
+      crosspost_listing: {
+        Args: { p_listing_id: string; p_marketplace: string };
         Returns: {
-          background_type: string | null;
-          contains_faces: boolean | null;
-          contains_hands: boolean | null;
+          clicks_on_marketplace: number;
           created_at: string;
-          display_order: number;
-          file_size: number | null;
-          filename: string | null;
-          height: number | null;
+          expires_at: string | null;
           id: string;
-          is_primary: boolean;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
           listing_id: string;
-          mime_type: string | null;
-          object_confidence: number | null;
-          optimized_url: string | null;
-          original_url: string;
-          quality_score: number | null;
-          storage_path: string | null;
-          thumb_url: string | null;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
           updated_at: string;
-          user_id: string;
-          width: number | null;
-        }[];
+          views_on_marketplace: number;
+        };
         SetofOptions: {
           from: "*";
-          to: "photos";
-          isOneToOne: false;
-          isSetofReturn: true;
+          to: "marketplace_listings";
+          isOneToOne: true;
+          isSetofReturn: false;
         };
       };
-      request_ai: { Args: { p_kind: string; p_listing_id: string }; Returns: Json };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
@@ -3144,582 +3056,13 @@ export type Database = {
   };
   reports: {
     Tables: {
-      affiliate_branding: {
-        Row: {
-          accent_color: string | null;
-          account_id: string;
-          brand_display_name: string | null;
-          created_at: string;
-          logo_url: string | null;
-          primary_color: string | null;
-          updated_at: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          accent_color?: string | null;
-          account_id: string;
-          brand_display_name?: string | null;
-          created_at?: string;
-          logo_url?: string | null;
-          primary_color?: string | null;
-          updated_at?: string;
-        };
-        Update: {
-          accent_color?: string | null;
-          account_id?: string;
-          brand_display_name?: string | null;
-          created_at?: string;
-          logo_url?: string | null;
-          primary_color?: string | null;
-          updated_at?: string;
-        };
-        Relationships: [];
-      };
-      consumer_reports: {
-        Row: {
-          account_id: string;
-          agent_code: string | null;
-          agent_id: string | null;
-          comparables: Json | null;
-          consent_given: boolean;
-          consumer_email: string | null;
-          consumer_phone: string | null;
-          created_at: string;
-          id: string;
-          market_stats: Json | null;
-          pdf_url: string | null;
-          property_address: string;
-          property_city: string | null;
-          property_data: Json | null;
-          property_state: string | null;
-          property_zip: string | null;
-          status: string;
-          unique_views: number;
-          updated_at: string;
-          value_estimate: Json | null;
-          view_count: number;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          agent_code?: string | null;
-          agent_id?: string | null;
-          comparables?: Json | null;
-          consent_given?: boolean;
-          consumer_email?: string | null;
-          consumer_phone?: string | null;
-          created_at?: string;
-          id?: string;
-          market_stats?: Json | null;
-          pdf_url?: string | null;
-          property_address: string;
-          property_city?: string | null;
-          property_data?: Json | null;
-          property_state?: string | null;
-          property_zip?: string | null;
-          status?: string;
-          unique_views?: number;
-          updated_at?: string;
-          value_estimate?: Json | null;
-          view_count?: number;
-        };
-        Update: {
-          account_id?: string;
-          agent_code?: string | null;
-          agent_id?: string | null;
-          comparables?: Json | null;
-          consent_given?: boolean;
-          consumer_email?: string | null;
-          consumer_phone?: string | null;
-          created_at?: string;
-          id?: string;
-          market_stats?: Json | null;
-          pdf_url?: string | null;
-          property_address?: string;
-          property_city?: string | null;
-          property_data?: Json | null;
-          property_state?: string | null;
-          property_zip?: string | null;
-          status?: string;
-          unique_views?: number;
-          updated_at?: string;
-          value_estimate?: Json | null;
-          view_count?: number;
-        };
-        Relationships: [];
-      };
-      email_log: {
-        Row: {
-          account_id: string | null;
-          created_at: string;
-          error: string | null;
-          id: string;
-          provider: string | null;
-          report_id: string | null;
-          response_code: number | null;
-          schedule_id: string | null;
-          subject: string | null;
-          to_emails: string[];
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id?: string | null;
-          created_at?: string;
-          error?: string | null;
-          id?: string;
-          provider?: string | null;
-          report_id?: string | null;
-          response_code?: number | null;
-          schedule_id?: string | null;
-          subject?: string | null;
-          to_emails?: string[];
-        };
-        Update: {
-          account_id?: string | null;
-          created_at?: string;
-          error?: string | null;
-          id?: string;
-          provider?: string | null;
-          report_id?: string | null;
-          response_code?: number | null;
-          schedule_id?: string | null;
-          subject?: string | null;
-          to_emails?: string[];
-        };
-        Relationships: [];
-      };
-      email_suppressions: {
-        Row: {
-          account_id: string | null;
-          created_at: string;
-          email: string;
-          id: string;
-          reason: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id?: string | null;
-          created_at?: string;
-          email: string;
-          id?: string;
-          reason?: string;
-        };
-        Update: {
-          account_id?: string | null;
-          created_at?: string;
-          email?: string;
-          id?: string;
-          reason?: string;
-        };
-        Relationships: [];
-      };
-      property_report_stats: {
-        Row: {
-          id: string;
-          property_report_id: string;
-          total_leads: number;
-          total_views: number;
-          unique_views: number;
-          updated_at: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          id?: string;
-          property_report_id: string;
-          total_leads?: number;
-          total_views?: number;
-          unique_views?: number;
-          updated_at?: string;
-        };
-        Update: {
-          id?: string;
-          property_report_id?: string;
-          total_leads?: number;
-          total_views?: number;
-          unique_views?: number;
-          updated_at?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "property_report_stats_property_report_id_fkey";
-            columns: ["property_report_id"];
-            isOneToOne: true;
-            referencedRelation: "property_reports";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      property_report_stats_daily: {
-        Row: {
-          date: string;
-          id: string;
-          leads: number;
-          property_report_id: string;
-          unique_views: number;
-          views: number;
-        };
-        ComputedFields: never;
-        Insert: {
-          date: string;
-          id?: string;
-          leads?: number;
-          property_report_id: string;
-          unique_views?: number;
-          views?: number;
-        };
-        Update: {
-          date?: string;
-          id?: string;
-          leads?: number;
-          property_report_id?: string;
-          unique_views?: number;
-          views?: number;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "property_report_stats_daily_property_report_id_fkey";
-            columns: ["property_report_id"];
-            isOneToOne: false;
-            referencedRelation: "property_reports";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      property_reports: {
-        Row: {
-          account_id: string;
-          apn: string | null;
-          comparables: Json | null;
-          created_at: string;
-          expires_at: string | null;
-          id: string;
-          is_active: boolean;
-          pdf_url: string | null;
-          property_address: string;
-          property_city: string | null;
-          property_state: string | null;
-          property_zip: string | null;
-          qr_code_url: string | null;
-          report_type: string;
-          selected_pages: NonNullable<Json>;
-          short_code: string | null;
-          sitex_data: Json | null;
-          status: string;
-          theme: number;
-          unique_visitors: number;
-          updated_at: string;
-          user_id: string | null;
-          view_count: number;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          apn?: string | null;
-          comparables?: Json | null;
-          created_at?: string;
-          expires_at?: string | null;
-          id?: string;
-          is_active?: boolean;
-          pdf_url?: string | null;
-          property_address: string;
-          property_city?: string | null;
-          property_state?: string | null;
-          property_zip?: string | null;
-          qr_code_url?: string | null;
-          report_type?: string;
-          selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
-          sitex_data?: Json | null;
-          status?: string;
-          theme?: number;
-          unique_visitors?: number;
-          updated_at?: string;
-          user_id?: string | null;
-          view_count?: number;
-        };
-        Update: {
-          account_id?: string;
-          apn?: string | null;
-          comparables?: Json | null;
-          created_at?: string;
-          expires_at?: string | null;
-          id?: string;
-          is_active?: boolean;
-          pdf_url?: string | null;
-          property_address?: string;
-          property_city?: string | null;
-          property_state?: string | null;
-          property_zip?: string | null;
-          qr_code_url?: string | null;
-          report_type?: string;
-          selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
-          sitex_data?: Json | null;
-          status?: string;
-          theme?: number;
-          unique_visitors?: number;
-          updated_at?: string;
-          user_id?: string | null;
-          view_count?: number;
-        };
-        Relationships: [];
-      };
-      report_analytics: {
-        Row: {
-          created_at: string;
-          device_type: string | null;
-          event_data: NonNullable<Json>;
-          event_type: string;
-          id: string;
-          report_id: string;
-          session_id: string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          created_at?: string;
-          device_type?: string | null;
-          event_data?: NonNullable<Json>;
-          event_type: string;
-          id?: string;
-          report_id: string;
-          session_id?: string | null;
-        };
-        Update: {
-          created_at?: string;
-          device_type?: string | null;
-          event_data?: NonNullable<Json>;
-          event_type?: string;
-          id?: string;
-          report_id?: string;
-          session_id?: string | null;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "report_analytics_report_id_fkey";
-            columns: ["report_id"];
-            isOneToOne: false;
-            referencedRelation: "consumer_reports";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      report_generations: {
-        Row: {
-          account_id: string;
-          billable: boolean;
-          cities: string[] | null;
-          created_at: string;
-          csv_url: string | null;
-          error_message: string | null;
-          generated_at: string | null;
-          html_url: string | null;
-          id: string;
-          input_params: NonNullable<Json>;
-          json_url: string | null;
-          pdf_url: string | null;
-          processing_time_ms: number | null;
-          report_type: string;
-          status: string;
-          updated_at: string;
-          user_id: string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          billable?: boolean;
-          cities?: string[] | null;
-          created_at?: string;
-          csv_url?: string | null;
-          error_message?: string | null;
-          generated_at?: string | null;
-          html_url?: string | null;
-          id?: string;
-          input_params?: NonNullable<Json>;
-          json_url?: string | null;
-          pdf_url?: string | null;
-          processing_time_ms?: number | null;
-          report_type?: string;
-          status?: string;
-          updated_at?: string;
-          user_id?: string | null;
-        };
-        Update: {
-          account_id?: string;
-          billable?: boolean;
-          cities?: string[] | null;
-          created_at?: string;
-          csv_url?: string | null;
-          error_message?: string | null;
-          generated_at?: string | null;
-          html_url?: string | null;
-          id?: string;
-          input_params?: NonNullable<Json>;
-          json_url?: string | null;
-          pdf_url?: string | null;
-          processing_time_ms?: number | null;
-          report_type?: string;
-          status?: string;
-          updated_at?: string;
-          user_id?: string | null;
-        };
-        Relationships: [];
-      };
-      schedule_runs: {
-        Row: {
-          error: string | null;
-          finished_at: string | null;
-          id: string;
-          report_run_id: string | null;
-          schedule_id: string;
-          started_at: string;
-          status: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          error?: string | null;
-          finished_at?: string | null;
-          id?: string;
-          report_run_id?: string | null;
-          schedule_id: string;
-          started_at?: string;
-          status?: string;
-        };
-        Update: {
-          error?: string | null;
-          finished_at?: string | null;
-          id?: string;
-          report_run_id?: string | null;
-          schedule_id?: string;
-          started_at?: string;
-          status?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "schedule_runs_report_run_id_fkey";
-            columns: ["report_run_id"];
-            isOneToOne: false;
-            referencedRelation: "report_generations";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "schedule_runs_schedule_id_fkey";
-            columns: ["schedule_id"];
-            isOneToOne: false;
-            referencedRelation: "schedules";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      schedules: {
-        Row: {
-          account_id: string;
-          active: boolean;
-          cadence: string;
-          city: string | null;
-          consecutive_failures: number;
-          created_at: string;
-          filters: NonNullable<Json>;
-          id: string;
-          last_run_at: string | null;
-          monthly_dom: number | null;
-          next_run_at: string | null;
-          recipients: string[];
-          report_type: string;
-          send_hour: number;
-          send_minute: number;
-          time_zone: string;
-          updated_at: string;
-          weekly_dow: number | null;
-          zip_codes: string[];
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          active?: boolean;
-          cadence: string;
-          city?: string | null;
-          consecutive_failures?: number;
-          created_at?: string;
-          filters?: NonNullable<Json>;
-          id?: string;
-          last_run_at?: string | null;
-          monthly_dom?: number | null;
-          next_run_at?: string | null;
-          recipients?: string[];
-          report_type?: string;
-          send_hour: number;
-          send_minute?: number;
-          time_zone: string;
-          updated_at?: string;
-          weekly_dow?: number | null;
-          zip_codes?: string[];
-        };
-        Update: {
-          account_id?: string;
-          active?: boolean;
-          cadence?: string;
-          city?: string | null;
-          consecutive_failures?: number;
-          created_at?: string;
-          filters?: NonNullable<Json>;
-          id?: string;
-          last_run_at?: string | null;
-          monthly_dom?: number | null;
-          next_run_at?: string | null;
-          recipients?: string[];
-          report_type?: string;
-          send_hour?: number;
-          send_minute?: number;
-          time_zone?: string;
-          updated_at?: string;
-          weekly_dow?: number | null;
-          zip_codes?: string[];
-        };
-        Relationships: [];
-      };
-      sms_logs: {
-        Row: {
-          account_id: string | null;
-          created_at: string;
-          from_phone: string | null;
-          id: string;
-          lead_id: string | null;
-          message: string | null;
-          status: string;
-          to_phone: string;
-          twilio_sid: string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id?: string | null;
-          created_at?: string;
-          from_phone?: string | null;
-          id?: string;
-          lead_id?: string | null;
-          message?: string | null;
-          status?: string;
-          to_phone: string;
-          twilio_sid?: string | null;
-        };
-        Update: {
-          account_id?: string | null;
-          created_at?: string;
-          from_phone?: string | null;
-          id?: string;
-          lead_id?: string | null;
-          message?: string | null;
-          status?: string;
-          to_phone?: string;
-          twilio_sid?: string | null;
-        };
-        Relationships: [];
-      };
+      [_ in never]: never;
     };
     Views: {
       [_ in never]: never;
     };
     Functions: {
-      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      [_ in never]: never;
     };
     Enums: {
       [_ in never]: never;
