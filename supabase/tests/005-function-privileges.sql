@@ -8,7 +8,8 @@
 --     from public` is a no-op in PostgreSQL, so every function must be
 --     revoked from PUBLIC explicitly);
 --   * anon may call exactly: the pre-request helpers, request_ip (column
---     default of analytics_events) and homes.search_listings;
+--     default of analytics_events), homes.search_listings and
+--     quicksell.record_view;
 --   * authenticated additionally exactly: the membership helpers the
 --     policies use, the platform RPCs, check_entitlement and the Homes
 --     listing and offer RPCs, and the Tools RPCs (moderate_review). A new RPC is added to these lists on purpose;
@@ -58,8 +59,9 @@ select set_eq(
   $$ select fn from callable where grantee = 'anon' $$,
   array['private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
         'private.request_ip()',
-        'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)'],
-  'anon may call only the pre-request helpers, request_ip and homes.search_listings');
+        'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
+        'quicksell.record_view(uuid,text)'],
+  'anon may call only the pre-request helpers, request_ip, homes.search_listings and quicksell.record_view');
 
 select set_eq(
   $$ select fn from callable where grantee = 'authenticated' $$,
@@ -78,9 +80,10 @@ select set_eq(
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
-    'tools.moderate_review(uuid,tools.review_status,text)'
+    'tools.moderate_review(uuid,tools.review_status,text)',
+    'quicksell.record_view(uuid,text)'
   ],
-  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs and the Tools RPCs, nothing else');
+  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs, the Tools RPCs and quicksell.record_view, nothing else');
 
 -- ---------------------------------------------------------------- service_role
 create temp table service_functions (fn regprocedure);
@@ -117,7 +120,9 @@ insert into service_functions values
   ('private.tools_checkout_complete(text,text,text)'),
   ('private.tools_checkout_fail(text)'),
   ('private.tools_refund_payment(text)'),
-  ('private.tools_renew_purchase(uuid,timestamp with time zone)');
+  ('private.tools_renew_purchase(uuid,timestamp with time zone)'),
+  -- quicksell (the backend's analytics events)
+  ('private.quicksell_record_event(uuid,text,uuid,text,jsonb)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');

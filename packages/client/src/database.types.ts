@@ -2331,6 +2331,46 @@ export type Database = {
           },
         ];
       };
+      listing_view_marks: {
+        Row: {
+          created_at: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        Update: {
+          created_at?: string;
+          hour_bucket?: string;
+          kind?: string;
+          listing_id?: string;
+          viewer_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       listings: {
         Row: {
           ai_description_generated: boolean;
@@ -2999,7 +3039,7 @@ export type Database = {
       };
     };
     Functions: {
-      [_ in never]: never;
+      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
