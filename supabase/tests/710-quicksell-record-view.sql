@@ -11,7 +11,7 @@
 --     nobody writes but the RPC; pg_cron prunes past hours.
 
 begin;
-select plan(38);
+select plan(40);
 
 select tests.quicksell_data() as seller \gset
 select tests.qs('listing:pub') as pub, tests.qs('listing:sold') as sold \gset
@@ -94,6 +94,10 @@ select is(tests.rights('stranger', :'read_sql', :'insert_sql', :'update_sql', :'
   'read rows=0, insert 42501, update 42501, delete 42501', 'a signed-in user cannot see or forge marks');
 select is(tests.rights('owner', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=0, insert 42501, update 42501, delete 42501', 'nor can the seller reset his listing''s marks');
+select is(tests.rights('admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'nor a teammate (admin)');
+select is(tests.rights('member', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
+  'read rows=0, insert 42501, update 42501, delete 42501', 'nor a member');
 select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=5, insert 42501, update 42501, delete 42501', 'a platform admin reads them');
 select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
