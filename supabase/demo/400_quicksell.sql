@@ -13,9 +13,10 @@
 --   erin     watch (published; a refunded sale), vase (sold on eBay)
 --
 -- Rows go in as the table owner with their final state (the RPCs and triggers
--- that produce them are exercised by the tests). Versions and standings are
--- written only if the database's own triggers have not written them already,
--- so the file keeps working as the product's triggers land.
+-- that produce them are exercised by the tests). Standings are written only
+-- if the database's own triggers have not written them already,
+-- so the file keeps working as the product's triggers land. Listing history
+-- is written by the database (listing_versions trigger), never here.
 
 begin;
 
@@ -37,11 +38,11 @@ values
    'PX-10', 'white', '56 cm', 10.40, null, true, false, null, 98, 12, false, false, null,
    now() - interval '40 days', now() - interval '39 days', null),
   ('00000000-0000-4000-9400-000000000004', '00000000-0000-4000-8000-000000000002', 'Fender Stratocaster (Mexico)',
-   'Player series, sunburst, with gig bag. Plays great, two small dings on the back.', 'music', 'like_new', 550.00,
+   'Player series, sunburst, with gig bag. Plays great, two small dings on the back.', 'music', 'like_new', 600.00,
    'USD', 575.00, 'published', 'Fender', 'Player Stratocaster', 'sunburst', null, 3.60, '100 x 33 x 6 cm', true, true,
    45.00, 143, 22, false, true, 0.64, now() - interval '12 days', now() - interval '12 days', null),
   ('00000000-0000-4000-9400-000000000005', '00000000-0000-4000-8000-000000000002', 'Standing desk frame',
-   'Dual motor, memory presets; top not included.', 'furniture', 'good', 180.00, 'USD', null, 'delisted', 'Flexispot',
+   'Dual motor, memory presets; top not included.', 'furniture', 'good', 180.00, 'USD', null, 'published', 'Flexispot',
    'E7', 'black', null, 32.00, null, true, false, null, 57, 4, false, false, null,
    now() - interval '30 days', now() - interval '29 days', null),
   ('00000000-0000-4000-9400-000000000006', '00000000-0000-4000-8000-000000000002', 'Waxed cotton jacket',
@@ -72,26 +73,11 @@ values
    'Signed, 1970s, no chips.', 'art', 'good', 140.00, 'USD', null, 'sold', null, null, 'celadon', null, 0.90, '28 cm tall',
    false, true, 14.00, 52, 8, false, false, null, now() - interval '25 days', now() - interval '24 days', null);
 
--- ------------------------------------------------------------ listing_versions (if no trigger wrote them)
-insert into quicksell.listing_versions (listing_id, title, description, price, status, changes, version, created_at, created_by)
-select l.id, l.title, l.description, l.price, l.status,
-       jsonb_build_object('title', jsonb_build_object('old', null, 'new', l.title),
-                          'price', jsonb_build_object('old', null, 'new', l.price),
-                          'status', jsonb_build_object('old', null, 'new', l.status)),
-       1, l.created_at, l.user_id
-from quicksell.listings l
-where l.id::text like '00000000-0000-4000-9400-%'
-  and not exists (select 1 from quicksell.listing_versions v where v.listing_id = l.id);
-
--- A price change on the guitar, the desk taken off the market.
-insert into quicksell.listing_versions (listing_id, title, description, price, status, changes, version, created_at, created_by)
-select l.id, l.title, l.description, l.price, l.status, c.changes, 2, l.created_at + interval '1 day', l.user_id
-from quicksell.listings l
-join (values
-  ('00000000-0000-4000-9400-000000000004'::uuid, '{"price": {"old": 600.00, "new": 550.00}}'::jsonb),
-  ('00000000-0000-4000-9400-000000000005'::uuid, '{"status": {"old": "published", "new": "delisted"}}'::jsonb)
-) as c (listing_id, changes) on c.listing_id = l.id
-where not exists (select 1 from quicksell.listing_versions v where v.listing_id = l.id and v.version = 2);
+-- ------------------------------------------------------------ history
+-- Version 1 of each listing is the insert (trigger); two edits add version 2:
+-- the guitar's price came down, the desk went off the market.
+update quicksell.listings set price = 550.00 where id = '00000000-0000-4000-9400-000000000004';
+update quicksell.listings set status = 'delisted' where id = '00000000-0000-4000-9400-000000000005';
 
 -- ------------------------------------------------------------ photos
 insert into quicksell.photos (id, listing_id, user_id, original_url, thumb_url, optimized_url, filename, file_size,
@@ -266,5 +252,14 @@ join quicksell.listings l on l.user_id = p.id
 left join quicksell.sales s on s.listing_id = l.id and s.status = 'completed'
 group by p.id
 on conflict (user_id) do nothing;
+
+-- ------------------------------------------------------------ view counting
+-- This hour's marks of quicksell.record_view (pruned hourly by pg_cron).
+insert into quicksell.listing_view_marks (listing_id, kind, hour_bucket, viewer_hash)
+values
+  ('00000000-0000-4000-9400-000000000001', 'view', date_trunc('hour', now()), sha256(convert_to('user:00000000-0000-4000-8000-000000000006', 'UTF8'))),
+  ('00000000-0000-4000-9400-000000000001', 'click', date_trunc('hour', now()), sha256(convert_to('user:00000000-0000-4000-8000-000000000006', 'UTF8'))),
+  ('00000000-0000-4000-9400-000000000012', 'view', date_trunc('hour', now()), sha256(convert_to('ip:203.0.113.7', 'UTF8')))
+on conflict do nothing;
 
 commit;

@@ -8,8 +8,9 @@
 --     from public` is a no-op in PostgreSQL, so every function must be
 --     revoked from PUBLIC explicitly);
 --   * anon may call exactly: the pre-request helpers, request_ip (column
---     default of analytics_events), homes.search_listings and the public
---     Reports RPCs (landing page, consumer report request, report events);
+--     default of analytics_events), homes.search_listings, quicksell.record_view,
+--     the quicksell-photos read check and the public Reports RPCs (landing
+--     page, consumer report request, report events);
 --   * authenticated additionally exactly: the membership helpers the
 --     policies use, the platform RPCs, check_entitlement and the Homes
 --     listing and offer RPCs, and the Tools RPCs (moderate_review). A new RPC is added to these lists on purpose;
@@ -60,10 +61,11 @@ select set_eq(
   array['private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
         'private.request_ip()', 'private.quicksell_object_readable(text)',
         'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
+        'quicksell.record_view(uuid,text)',
         'reports.property_report_landing(text,text)',
         'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
         'reports.track_report_event(uuid,text,jsonb,text,text)'],
-  'anon may call only the pre-request helpers, request_ip, homes.search_listings, the quicksell-photos read check and the public Reports RPCs');
+  'anon may call only the pre-request helpers, request_ip, homes.search_listings, quicksell.record_view, the quicksell-photos read check and the public Reports RPCs');
 
 select set_eq(
   $$ select fn from callable where grantee = 'authenticated' $$,
@@ -88,11 +90,12 @@ select set_eq(
     'private.quicksell_may_write_object(text)', 'private.quicksell_object_readable(text)',
     'private.quicksell_object_unreferenced(text)',
     'quicksell.reorder_photos(uuid,uuid[])', 'quicksell.request_ai(uuid,text)',
+    'quicksell.record_view(uuid,text)',
     'reports.property_report_landing(text,text)',
     'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
     'reports.track_report_event(uuid,text,jsonb,text,text)'
   ],
-  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes, QuickSell and Tools RPCs, nothing else');
+  'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes, QuickSell, Tools and Reports RPCs, nothing else');
 
 -- ---------------------------------------------------------------- service_role
 create temp table service_functions (fn regprocedure);
@@ -154,7 +157,9 @@ insert into service_functions values
   ('private.quicksell_ai_fail(bigint,text,text,boolean)'),
   ('private.quicksell_photo_processed(uuid,jsonb,jsonb)'),
   ('private.quicksell_photo_retention(timestamp with time zone,integer)'),
-  ('private.quicksell_price_estimate(uuid,timestamp with time zone)');
+  ('private.quicksell_price_estimate(uuid,timestamp with time zone)'),
+  -- quicksell (the backend's analytics events)
+  ('private.quicksell_record_event(uuid,text,uuid,text,jsonb)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');

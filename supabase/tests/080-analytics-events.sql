@@ -29,7 +29,7 @@ select tests.authenticate_as('member');
 set local request.headers = '{"cf-connecting-ip": "198.51.100.4"}';
 select results_eq(
   $$ insert into public.analytics_events (product, event_type, event_name, context)
-     values ('quicksell', 'listing.viewed', 'Viewed listing', '{"listing_id": "L1"}')
+     values ('quicksell', 'listing.viewed', 'Viewed listing', '{"listing_id": "00000000-0000-4000-9700-0000000000a1"}')
      returning user_id, ip_address $$,
   $$ values (auth.uid(), '198.51.100.4'::inet) $$,
   'a user records an event; user_id and IP are filled in from the request');

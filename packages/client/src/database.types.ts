@@ -2331,6 +2331,46 @@ export type Database = {
           },
         ];
       };
+      listing_view_marks: {
+        Row: {
+          created_at: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        Update: {
+          created_at?: string;
+          hour_bucket?: string;
+          kind?: string;
+          listing_id?: string;
+          viewer_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       listings: {
         Row: {
           ai_description_generated: boolean;
@@ -2441,11 +2481,9 @@ export type Database = {
           created_at: string;
           id: string;
           is_active: boolean;
-          marketplace_data: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id: string | null;
           refresh_token: string | null;
-          refresh_token_expires_at: string | null;
           seller_rating: number | null;
           token_expires_at: string | null;
           total_sales_on_platform: number;
@@ -2460,11 +2498,9 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
-          marketplace_data?: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
-          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2478,11 +2514,9 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
-          marketplace_data?: NonNullable<Json>;
           marketplace_name?: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
-          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2512,8 +2546,6 @@ export type Database = {
           created_at: string;
           expires_at: string | null;
           id: string;
-          last_error: string | null;
-          last_error_at: string | null;
           last_sync_at: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2533,8 +2565,6 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
-          last_error?: string | null;
-          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2553,8 +2583,6 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
-          last_error?: string | null;
-          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id?: string;
           marketplace_account_id?: string;
@@ -3011,35 +3039,7 @@ export type Database = {
       };
     };
     Functions: {
-      crosspost_listing: {
-        Args: { p_listing_id: string; p_marketplace: string };
-        Returns: {
-          clicks_on_marketplace: number;
-          created_at: string;
-          expires_at: string | null;
-          id: string;
-          last_error: string | null;
-          last_error_at: string | null;
-          last_sync_at: string | null;
-          listing_id: string;
-          marketplace_account_id: string;
-          marketplace_listing_id: string | null;
-          marketplace_name: string;
-          marketplace_url: string | null;
-          posted_at: string | null;
-          posted_price: number | null;
-          sync_status: Database["quicksell"]["Enums"]["sync_status"];
-          synced_data: Json | null;
-          updated_at: string;
-          views_on_marketplace: number;
-        };
-        SetofOptions: {
-          from: "*";
-          to: "marketplace_listings";
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
+      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
