@@ -3,13 +3,15 @@
 // each starting a new page, in one of five themes (colour scheme and page
 // layout; an affiliate's brand colours, when set, take over the scheme's).
 // The cover and the agent page carry the QR code of the public landing URL.
+import { PROPERTY_REPORT_PAGES, type PropertyReportPage } from "@domus/contracts/reports-generate.ts";
 import { changePct, DEFAULT_ACCENT, DEFAULT_PRIMARY, METRIC_LABELS, metricValue, money, notEnoughMessage, safeColor } from "./format.ts";
 import { agentLines } from "./market-pdf.ts";
 import { type Color, color, drawTrendChart, GREY, PAGE, PdfWriter } from "./pdf-kit.ts";
 import { type Agent, type Branding, type MarketStats, METRIC_KEYS } from "./types.ts";
 
-export const PROPERTY_PAGES = ["cover", "property", "comparables", "market", "value", "agent"] as const;
-export type PropertyPage = typeof PROPERTY_PAGES[number];
+/** The fixed page list (the contract's, so the client offers the same pages). */
+export const PROPERTY_PAGES = PROPERTY_REPORT_PAGES;
+export type PropertyPage = PropertyReportPage;
 export const PAGE_TITLES: Record<PropertyPage, string> = {
   cover: "Cover",
   property: "Subject property",

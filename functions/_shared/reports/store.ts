@@ -1,0 +1,296 @@
+// Database calls of the report-generate worker and its signed-URL answer.
+// Statistics, the generation lifecycle and billing live in Postgres
+// (private.reports_market_stats, private.reports_begin/complete/fail_generation,
+// rp-stats); comparables and value estimates come from the Homes valuation
+// engine (private.homes_compute_valuation). The worker never loads listing
+// rows: it receives finished statistics and at most a few comparables.
+import type { Claims } from "../jwt.ts";
+import { asUser, type Sql } from "../db.ts";
+import type { Agent, Branding, MarketStats } from "./render/types.ts";
+import type { CmaComparable, Subject, ValueEstimate } from "./render/property-pdf.ts";
+
+export const QUEUE = "reports";
+
+export interface ReportJob {
+  id: number;
+  account_id: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+}
+
+export interface MarketParams {
+  cities: string[];
+  zip_codes: string[];
+  period_start: string;
+  period_end: string;
+  formats: Array<"html" | "json" | "csv" | "pdf">;
+}
+
+export interface GenerationRow {
+  id: string;
+  account_id: string;
+  user_id: string | null;
+  status: string;
+}
+
+export interface PropertyRow {
+  id: string;
+  kind: "property" | "consumer";
+  account_id: string;
+  user_id: string | null;
+  status: string;
+  theme: number;
+  selected_pages: unknown;
+  short_code: string | null;
+  subject: Subject;
+}
+
+export interface Valuation {
+  property_id: string | null;
+  comparables: CmaComparable[];
+  value: ValueEstimate | null;
+  reason: string | null;
+  /** The subject's facts as the Homes data has them (bedrooms, area...). */
+  subject?: Partial<Subject>;
+}
+
+/** Which report an id names, as the caller may see it (RLS decides). */
+export interface VisibleReport {
+  kind: "market" | "property" | "consumer";
+  status: "pending" | "processing" | "completed" | "failed";
+  error_message: string | null;
+  files: Partial<Record<"html" | "json" | "csv" | "pdf" | "qr", string>>;
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const json = (v: unknown) => JSON.stringify(v);
+
+export interface ReportsStore {
+  claim(worker: string, limit: number): Promise<ReportJob[]>;
+  completeJob(job: ReportJob, worker: string, result: Record<string, unknown>): Promise<void>;
+  failJob(job: ReportJob, worker: string, error: string, retry: boolean): Promise<void>;
+  /** Reports whose job died (attempts used up, lease expired by a crashed worker) are failed, never left processing. */
+  failAbandoned(): Promise<number>;
+
+  beginGeneration(id: string): Promise<MarketParams>;
+  generation(id: string): Promise<GenerationRow | null>;
+  marketStats(p: { cities: string[]; zip_codes: string[]; period_start: string; period_end: string }): Promise<MarketStats>;
+  completeGeneration(id: string, urls: Record<string, string>, processingMs: number): Promise<void>;
+  failGeneration(id: string, error: string): Promise<void>;
+
+  branding(accountId: string): Promise<Branding>;
+  agent(userId: string | null): Promise<Agent>;
+
+  beginPropertyReport(kind: "property" | "consumer", id: string): Promise<PropertyRow | null>;
+  valuation(subject: Subject): Promise<Valuation>;
+  completePropertyReport(
+    kind: "property" | "consumer",
+    id: string,
+    r: { pdf: string; qr: string | null; comparables: CmaComparable[]; value: Valuation; market: MarketStats | null },
+  ): Promise<void>;
+  failPropertyReport(kind: "property" | "consumer", id: string): Promise<void>;
+
+  /** The report as the caller sees it under RLS; null when it does not exist for them. */
+  visibleReport(claims: Claims, id: string): Promise<VisibleReport | null>;
+}
+
+export function reportsStore(sql: Sql): ReportsStore {
+  return {
+    async claim(worker, limit) {
+      const rows = await sql`select id, account_id, payload, attempts, max_attempts from private.claim_jobs(${QUEUE}, ${worker}, ${limit})`;
+      return rows.map((r) => ({ ...r, id: Number(r.id) }) as unknown as ReportJob);
+    },
+
+    async completeJob(job, worker, result) {
+      await sql`select private.complete_job(${job.id}, ${worker}, ${json(result)}::text::jsonb)`;
+    },
+
+    async failJob(job, worker, error, retry) {
+      await sql`select private.fail_job(${job.id}, ${worker}, ${error}, ${retry})`;
+    },
+
+    async failAbandoned() {
+      const [row] = await sql`select private.reports_fail_abandoned() as n`;
+      return Number(row.n);
+    },
+
+    async beginGeneration(id) {
+      const [row] = await sql`select private.reports_begin_generation(${id}) as params`;
+      const p = (row.params ?? {}) as Record<string, unknown>;
+      const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+      const formats = list(p.formats).filter((f): f is MarketParams["formats"][number] => ["html", "json", "csv", "pdf"].includes(f));
+      return {
+        cities: list(p.cities),
+        zip_codes: list(p.zip_codes),
+        period_start: String(p.period_start),
+        period_end: String(p.period_end),
+        formats: formats.length ? formats : ["html", "json", "csv", "pdf"],
+      };
+    },
+
+    async generation(id) {
+      const [row] = await sql`select id, account_id, user_id, status from reports.report_generations where id = ${id}`;
+      return (row as unknown as GenerationRow) ?? null;
+    },
+
+    async marketStats(p) {
+      const [row] = await sql`
+        select private.reports_market_stats(${p.cities}::text[], ${p.zip_codes}::text[], ${p.period_start}::date, ${p.period_end}::date) as stats`;
+      return row.stats as MarketStats;
+    },
+
+    async completeGeneration(id, urls, processingMs) {
+      await sql`select private.reports_complete_generation(${id}, ${json(urls)}::text::jsonb, ${processingMs})`;
+    },
+
+    async failGeneration(id, error) {
+      await sql`select private.reports_fail_generation(${id}, ${error})`;
+    },
+
+    async branding(accountId) {
+      const [row] = await sql`select private.reports_branding_for(${accountId}) as b`;
+      const b = (row?.b ?? {}) as Record<string, unknown>;
+      const s = (v: unknown) => (typeof v === "string" && v ? v : null);
+      return { brand_display_name: s(b.brand_display_name), logo_url: s(b.logo_url), primary_color: s(b.primary_color), accent_color: s(b.accent_color) };
+    },
+
+    async agent(userId) {
+      if (!userId) return { display_name: null, email: null, phone: null, photo_url: null, license_number: null };
+      const [p] = await sql`
+        select coalesce(nullif(full_name, ''), nullif(trim(concat_ws(' ', first_name, last_name)), ''), email) as display_name,
+               email, phone, avatar_url, license_number
+        from public.profiles where id = ${userId}`;
+      return {
+        display_name: p?.display_name ?? null,
+        email: p?.email ?? null,
+        phone: p?.phone ?? null,
+        photo_url: p?.avatar_url ?? null,
+        license_number: p?.license_number ?? null,
+      };
+    },
+
+    async beginPropertyReport(kind, id) {
+      // pending -> processing; a retried job finds its row still processing and resumes.
+      const rows = kind === "property"
+        ? await sql`
+            update reports.property_reports set status = 'processing', updated_at = now()
+            where id = ${id} and status in ('pending', 'processing')
+            returning id, account_id, user_id, status, theme, selected_pages, short_code,
+                      property_address, property_city, property_state, property_zip, apn, sitex_data as data`
+        : await sql`
+            update reports.consumer_reports set status = 'processing', updated_at = now()
+            where id = ${id} and status in ('pending', 'processing')
+            returning id, account_id, agent_id as user_id, status, 1 as theme,
+                      '["cover", "property", "comparables", "market", "value", "agent"]'::jsonb as selected_pages, null::text as short_code,
+                      property_address, property_city, property_state, property_zip, null::text as apn, property_data as data`;
+      const r = rows[0];
+      if (!r) return null;
+      const data = (r.data ?? {}) as Record<string, unknown>;
+      const n = (k: string) => (typeof data[k] === "number" ? data[k] as number : null);
+      return {
+        id: r.id,
+        kind,
+        account_id: r.account_id,
+        user_id: r.user_id,
+        status: r.status,
+        theme: Number(r.theme ?? 1),
+        selected_pages: r.selected_pages,
+        short_code: r.short_code,
+        subject: {
+          address: r.property_address,
+          city: r.property_city,
+          state: r.property_state,
+          zip: r.property_zip,
+          apn: r.apn,
+          bedrooms: n("bedrooms"),
+          bathrooms: n("bathrooms"),
+          living_area_sqft: n("living_area_sqft"),
+          lot_size_sqft: n("lot_size_sqft"),
+          year_built: n("year_built"),
+        },
+      };
+    },
+
+    async valuation(subject) {
+      const [row] = await sql`select private.reports_value_subject(${subject.address}, ${subject.city}, ${subject.zip}) as v`;
+      const v = (row?.v ?? null) as Record<string, unknown> | null;
+      if (!v || v.property_id === null) {
+        return { property_id: null, comparables: [], value: null, reason: String(v?.reason ?? "the property is not in the Homes data") };
+      }
+      const comps = ((v.comparables ?? []) as Array<Record<string, unknown>>).map((c): CmaComparable => ({
+        address: (c.address as string | null) ?? null,
+        city: String(c.city ?? ""),
+        postal_code: String(c.postal_code ?? ""),
+        bedrooms: Number(c.bedrooms),
+        bathrooms: Number(c.bathrooms),
+        living_area_sqft: Number(c.living_area_sqft),
+        year_built: num(c.year_built),
+        price: Number(c.price),
+        price_kind: c.price_kind === "asking" ? "asking" : "sold",
+        price_date: String(c.price_date ?? "").slice(0, 10),
+        price_per_sqft: Number(c.price_per_sqft),
+        similarity: Number(c.similarity),
+        adjusted_price: Number(c.adjusted_price),
+      }));
+      return {
+        property_id: String(v.property_id),
+        comparables: comps,
+        value: {
+          estimate: num(v.estimate),
+          low: num(v.estimate_low),
+          high: num(v.estimate_high),
+          confidence: Number(v.confidence ?? 0),
+          method: String(v.valuation_method ?? ""),
+          comparables_count: comps.length,
+          currency: String(v.currency ?? "USD"),
+        },
+        reason: ((v.details as Record<string, unknown> | undefined)?.reason as string | undefined) ?? null,
+        subject: (v.subject ?? {}) as Partial<Subject>,
+      };
+    },
+
+    async completePropertyReport(kind, id, r) {
+      if (kind === "property") {
+        await sql`
+          update reports.property_reports
+          set status = 'completed', pdf_url = ${r.pdf}, qr_code_url = ${r.qr}, comparables = ${json(r.comparables)}::text::jsonb, updated_at = now()
+          where id = ${id}`;
+      } else {
+        await sql`
+          update reports.consumer_reports
+          set status = 'completed', pdf_url = ${r.pdf}, comparables = ${json(r.comparables)}::text::jsonb,
+              market_stats = ${json(r.market)}::text::jsonb,
+              value_estimate = ${json(r.value.value ? { ...r.value.value, property_id: r.value.property_id } : { estimate: null, reason: r.value.reason })}::text::jsonb,
+              updated_at = now()
+          where id = ${id}`;
+      }
+    },
+
+    async failPropertyReport(kind, id) {
+      if (kind === "property") await sql`update reports.property_reports set status = 'failed', updated_at = now() where id = ${id} and status <> 'completed'`;
+      else await sql`update reports.consumer_reports set status = 'failed', updated_at = now() where id = ${id} and status <> 'completed'`;
+    },
+
+    async visibleReport(claims, id) {
+      return await asUser(sql, claims, async (tx) => {
+        const [m] = await tx`select status, error_message, html_url, json_url, csv_url, pdf_url from reports.report_generations where id = ${id}`;
+        if (m) {
+          const files: VisibleReport["files"] = {};
+          for (const f of ["html", "json", "csv", "pdf"] as const) if (m[`${f}_url`]) files[f] = m[`${f}_url`];
+          return { kind: "market", status: m.status, error_message: m.error_message, files } as VisibleReport;
+        }
+        const [p] = await tx`select status, pdf_url, qr_code_url from reports.property_reports where id = ${id}`;
+        if (p) {
+          const files: VisibleReport["files"] = {};
+          if (p.pdf_url) files.pdf = p.pdf_url;
+          if (p.qr_code_url) files.qr = p.qr_code_url;
+          return { kind: "property", status: p.status, error_message: null, files } as VisibleReport;
+        }
+        const [c] = await tx`select status, pdf_url from reports.consumer_reports where id = ${id}`;
+        if (c) return { kind: "consumer", status: c.status, error_message: null, files: c.pdf_url ? { pdf: c.pdf_url } : {} } as VisibleReport;
+        return null;
+      });
+    },
+  };
+}
