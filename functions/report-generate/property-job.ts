@@ -5,7 +5,7 @@
 // (only the selected pages, in the report's theme) and, for a property
 // report, the QR code of its public landing URL, both into Storage under
 // fixed names; the row is completed with their object paths.
-import { checkSelectedPages, renderPropertyPdf } from "../_shared/reports/render/property-pdf.ts";
+import { checkSelectedPages, renderPropertyPdf, type Subject } from "../_shared/reports/render/property-pdf.ts";
 import { qrPng } from "../_shared/reports/render/qr.ts";
 import type { MarketStats } from "../_shared/reports/render/types.ts";
 import { BUCKET, type ReportGenerateDeps } from "./deps.ts";
@@ -31,7 +31,12 @@ export async function runPropertyReport(deps: ReportGenerateDeps, kind: "propert
 
   const valuation = await deps.store.valuation(row.subject);
   // The row's own facts win; the Homes data fills what the row lacks.
-  const subject = { ...valuation.subject, ...Object.fromEntries(Object.entries(row.subject).filter(([, v]) => v !== null && v !== undefined)), address: row.subject.address };
+  const subject: Subject = {
+    ...row.subject,
+    ...valuation.subject,
+    ...Object.fromEntries(Object.entries(row.subject).filter(([, v]) => v !== null && v !== undefined)),
+    address: row.subject.address,
+  };
   let market: MarketStats | null = null;
   const area = row.subject.zip ? { cities: [], zip_codes: [row.subject.zip] } : row.subject.city ? { cities: [row.subject.city], zip_codes: [] } : null;
   // A consumer report always carries market statistics (they are stored on the row too).
