@@ -1,7 +1,7 @@
 // /functions/v1/report-generate — Reports rendering (seed 004), two callers:
-//   * POST with the service-role key and {"queue": "reports"}: the worker
+//   * POST with the service-role key and {"queue": "reports.render"}: the worker
 //     (work.ts) renders market, property (CMA) and consumer reports from
-//     queue `reports` into the private Storage bucket `reports`;
+//     queue `reports.render` into the private Storage bucket `reports`;
 //   * GET ?id=<report id> with a member's token (files.ts): signed URLs of
 //     the report's stored files, valid for a few minutes.
 import { connect, revocationReason } from "../_shared/db.ts";

@@ -1,4 +1,4 @@
-// Runs one claimed job of queue `reports` and settles it. A failure that a
+// Runs one claimed job of queue `reports.render` and settles it. A failure that a
 // retry could fix (Storage or the database briefly away) goes back to the
 // queue with backoff while the report stays `processing`; on the last
 // attempt, or when no retry can help (bad input 22023, a missing report,

@@ -1,4 +1,4 @@
-// The worker (service-role key, body {"queue": "reports"}), woken by
+// The worker (service-role key, body {"queue": "reports.render"}), woken by
 // pg_cron (hosted), by the local gateway on every enqueue and tick, or by
 // tests: first fails reports whose jobs died, then drains the queue with
 // the shared loop a batch at a time until it is empty or maxMs has passed.

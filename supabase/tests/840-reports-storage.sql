@@ -1,11 +1,10 @@
--- The `reports` Storage bucket (migration 20261202220000) and the `reports`
--- job queue (20261202220100): the bucket is private with a fixed list of
--- formats; no API role reads, writes, replaces or deletes a reports object
--- directly, not even a member of the account the object belongs to or a
--- platform admin (they get signed URLs from report-generate); the service
--- role does everything. The queue is registered for report-generate.
+-- The `reports` Storage bucket (migration 20261202220000): private with a
+-- fixed list of formats; no API role reads, writes, replaces or deletes a
+-- reports object directly, not even a member of the account the object
+-- belongs to or a platform admin (they get signed URLs from
+-- report-generate); the service role does everything.
 begin;
-select plan(16);
+select plan(12);
 
 select tests.fixture();
 insert into storage.objects (bucket_id, name, metadata)
@@ -34,16 +33,6 @@ select is(tests.rights('owner', r, i, u, d), 'read rows=0, insert 42501, update 
 select is(tests.rights('rival', r, i, u, d), 'read rows=0, insert 42501, update rows=0, delete rows=0', 'another team''s owner: nothing') from probe_sql;
 select is(tests.rights('platform_admin', r, i, u, d), 'read rows=0, insert 42501, update rows=0, delete rows=0', 'platform admin: through the function too') from probe_sql;
 select is(tests.rights('service_role', r, i, u, d), 'read rows=1, insert rows=1, update rows=1, delete rows=1', 'service role (the worker): everything') from probe_sql;
-
--- The queue.
-select results_eq($$ select worker_function, batch_size, lease_seconds from public.job_queues where queue = 'reports' $$,
-  $$ values ('report-generate'::text, 4, 300) $$, 'report-generate drains the reports queue');
-select lives_ok($$ select private.enqueue_job('reports', '{"kind": "market_report", "id": "00000000-0000-4000-8000-000000000840"}'::jsonb) $$,
-  'jobs can be queued on reports');
-select throws_ok($$ insert into public.job_queues (queue, worker_function) values ('Reports!', 'x') $$, '23514', null,
-  'queue names are still checked');
-select lives_ok($$ insert into public.job_queues (queue, worker_function) values ('reports-test', 'x') $$,
-  'a hyphenated name (reports-mail) is accepted');
 
 select * from finish();
 rollback;

@@ -9,7 +9,8 @@ import { asUser, type Sql } from "../db.ts";
 import type { Agent, Branding, MarketStats } from "./render/types.ts";
 import type { CmaComparable, Subject, ValueEstimate } from "./render/property-pdf.ts";
 
-export const QUEUE = "reports";
+export { REPORTS_QUEUE as QUEUE } from "@domus/contracts/reports-generate.ts";
+import { REPORTS_QUEUE as QUEUE } from "@domus/contracts/reports-generate.ts";
 
 export interface ReportJob {
   id: number;

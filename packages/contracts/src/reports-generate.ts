@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { text } from "./errors.ts";
 
-export const REPORTS_QUEUE = "reports";
+/** rp-core spells the lead's queue `reports` as `reports.render` (job_queues wants `<product>.<queue>`). */
+export const REPORTS_QUEUE = "reports.render";
 
 /** Pages a property report may include, in the order they are printed. */
 export const PROPERTY_REPORT_PAGES = ["cover", "property", "comparables", "market", "value", "agent"] as const;
@@ -21,7 +22,7 @@ export type ReportJobKind = z.infer<typeof reportJobKind>;
 export const reportJobPayload = z.object({ kind: reportJobKind, id: text().uuid() });
 export type ReportJobPayload = z.infer<typeof reportJobPayload>;
 
-/** The worker's body (service-role key); the scheduler sends {"queue": "reports"}. */
+/** The worker's body (service-role key); the scheduler sends {"queue": "reports.render"}. */
 export const reportWorkerInput = z.object({
   queue: z.literal(REPORTS_QUEUE).default(REPORTS_QUEUE),
   batchSize: z.number().int().min(1).max(20).optional(),
