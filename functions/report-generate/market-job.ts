@@ -20,7 +20,7 @@ export async function runMarketReport(deps: ReportGenerateDeps, id: string) {
   if (row.status === "completed") return { skipped: true as const, files: [] as string[], processingMs: 0 };
   const params = await deps.store.beginGeneration(id);
   const stats = await deps.store.marketStats(params);
-  const [branding, agent] = await Promise.all([deps.store.branding(row.account_id), deps.store.agent(row.user_id)]);
+  const { branding, agent } = await deps.store.brandingFor(row.account_id, row.user_id);
   const meta: ReportMeta = {
     report_id: id,
     title: `Market report: ${areaLabel(stats)}`,

@@ -23,7 +23,10 @@ export function lastFullMonth(now: Date): { period_start: string; period_end: st
 export async function runPropertyReport(deps: ReportGenerateDeps, kind: "property" | "consumer", id: string) {
   const started = performance.now();
   const row = await deps.store.beginPropertyReport(kind, id);
-  if (!row) return { skipped: true as const, files: [] as string[], processingMs: 0 };
+  if (!row) {
+    if ((await deps.store.propertyReportStatus(kind, id)) === null) throw new PermanentError(`${kind} report ${id}: no such report`);
+    return { skipped: true as const, files: [] as string[], processingMs: 0 };
+  }
   const pages = checkSelectedPages(row.selected_pages);
   if ("error" in pages) throw new PermanentError(pages.error);
   if (!Number.isInteger(row.theme) || row.theme < 1 || row.theme > 5) throw new PermanentError("theme: 1 to 5");
@@ -43,7 +46,7 @@ export async function runPropertyReport(deps: ReportGenerateDeps, kind: "propert
   if (area && (kind === "consumer" || pages.pages.includes("market"))) {
     market = await deps.store.marketStats({ ...area, ...lastFullMonth(now) });
   }
-  const [branding, agent] = await Promise.all([deps.store.branding(row.account_id), deps.store.agent(row.user_id)]);
+  const { branding, agent } = await deps.store.brandingFor(row.account_id, row.user_id);
   const landing = kind === "property" && row.short_code ? deps.landingUrl(row.short_code) : null;
   const qr = landing ? await qrPng(landing) : null;
   const pdf = await renderPropertyPdf({

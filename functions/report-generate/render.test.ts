@@ -267,7 +267,7 @@ async function cma(over: Partial<PropertyReportInput> = {}): Promise<PropertyRep
 }
 
 Deno.test("CMA PDF: only the selected pages, in report order; comparables, value and QR link read back", async () => {
-  const input = await cma({ selected_pages: ["value", "cover", "comparables"] });
+  const input = await cma({ selected_pages: ["estimate", "cover", "comparables"] });
   const bytes = await renderPropertyPdf(input);
   const pages = (await pdfPageTexts(bytes)).map(compact);
   assertEquals(pages.length, 3, "cover, comparables, value");
@@ -302,7 +302,7 @@ function paints(stream: string, hex: string): boolean {
 Deno.test("CMA PDF: the five themes draw five colour schemes; a brand colour takes over", async () => {
   const seen = new Set<string>();
   for (const theme of [1, 2, 3, 4, 5] as const) {
-    const streams = (await pdfContentStreams(await renderPropertyPdf(await cma({ theme, selected_pages: ["cover", "value"] })))).join("\n");
+    const streams = (await pdfContentStreams(await renderPropertyPdf(await cma({ theme, selected_pages: ["cover", "estimate"] })))).join("\n");
     assert(paints(streams, THEMES[theme].primary), `theme ${theme} paints its primary ${THEMES[theme].primary}`);
     seen.add(streams.length.toString() + THEMES[theme].layout);
   }
@@ -312,7 +312,7 @@ Deno.test("CMA PDF: the five themes draw five colour schemes; a brand colour tak
 });
 
 Deno.test("consumer report PDF: market page with the chart, value page without an estimate says why", async () => {
-  const input = await cma({ kind: "consumer", landing_url: null, qr_png: null, value: { estimate: null, low: null, high: null, confidence: 0, method: "insufficient_comparables", comparables_count: 2, currency: "USD" }, selected_pages: ["cover", "market", "value"] });
+  const input = await cma({ kind: "consumer", landing_url: null, qr_png: null, value: { estimate: null, low: null, high: null, confidence: 0, method: "insufficient_comparables", comparables_count: 2, currency: "USD" }, selected_pages: ["cover", "market", "estimate"] });
   const pages = (await pdfPageTexts(await renderPropertyPdf(input))).map(compact);
   assert(pages[0].includes("Home value report") && !pages[0].includes("Scan to view"), "consumer cover, no QR");
   const m = input.market!.metrics.median_sale_price!;

@@ -39,11 +39,17 @@ export async function runReportJob(deps: ReportGenerateDeps, job: ReportJob, wor
     const message = clip(`${kind === "market_report" ? "market report" : kind.replace("_", " ")} failed: ${(error as Error).message ?? String(error)}`);
     const final = permanent(error) || job.attempts >= job.max_attempts;
     if (!(error instanceof PermanentError)) console.error(`report-generate: job ${job.id} (${kind} ${id}), attempt ${job.attempts}/${job.max_attempts}:`, error);
-    try {
-      if (final) {
+    if (final) {
+      // Recorded before the job is failed, so a report never outlives its job in processing.
+      try {
         if (kind === "market_report") await deps.store.failGeneration(id, message);
         else await deps.store.failPropertyReport(kind === "property_report" ? "property" : "consumer", id);
+      } catch (recordError) {
+        // A report already completed or gone (PT409 / PT404): nothing to record.
+        console.error(`report-generate: cannot mark ${kind} ${id} failed:`, recordError);
       }
+    }
+    try {
       await deps.store.failJob(job, worker, message, !final);
       return { job_id: job.id, kind, report_id: id, outcome: final ? "failed" : "retrying", error: message };
     } catch (settleError) {

@@ -80,10 +80,13 @@ export interface ReportsStore {
   completeGeneration(id: string, urls: Record<string, string>, processingMs: number): Promise<void>;
   failGeneration(id: string, error: string): Promise<void>;
 
-  branding(accountId: string): Promise<Branding>;
-  agent(userId: string | null): Promise<Agent>;
+  /** The report's branding and its author's details (docs/reports.md, "Branding"). */
+  brandingFor(accountId: string, userId: string | null): Promise<{ branding: Branding; agent: Agent }>;
 
+  /** pending -> processing (a processing row resumes); null when the row is settled (completed, failed) or gone. */
   beginPropertyReport(kind: "property" | "consumer", id: string): Promise<PropertyRow | null>;
+  /** The row's status, or null when there is no such report. */
+  propertyReportStatus(kind: "property" | "consumer", id: string): Promise<string | null>;
   valuation(subject: Subject): Promise<Valuation>;
   completePropertyReport(
     kind: "property" | "consumer",
@@ -97,6 +100,7 @@ export interface ReportsStore {
 }
 
 export function reportsStore(sql: Sql): ReportsStore {
+  let hasBrandingFor: boolean | undefined;
   return {
     async claim(worker, limit) {
       const rows = await sql`select id, account_id, payload, attempts, max_attempts from private.claim_jobs(${QUEUE}, ${worker}, ${limit})`;
@@ -149,25 +153,39 @@ export function reportsStore(sql: Sql): ReportsStore {
       await sql`select private.reports_fail_generation(${id}, ${error})`;
     },
 
-    async branding(accountId) {
-      const [row] = await sql`select private.reports_branding_for(${accountId}) as b`;
-      const b = (row?.b ?? {}) as Record<string, unknown>;
+    async brandingFor(accountId, userId) {
+      // rp-core's private.reports_branding_for when the database has it (the
+      // sponsor's affiliate branding, else the account's own); else the same
+      // rule in one query here.
+      hasBrandingFor ??= (await sql`select to_regprocedure('private.reports_branding_for(uuid,uuid)') is not null as has`)[0].has as boolean;
       const s = (v: unknown) => (typeof v === "string" && v ? v : null);
-      return { brand_display_name: s(b.brand_display_name), logo_url: s(b.logo_url), primary_color: s(b.primary_color), accent_color: s(b.accent_color) };
-    },
-
-    async agent(userId) {
-      if (!userId) return { display_name: null, email: null, phone: null, photo_url: null, license_number: null };
-      const [p] = await sql`
-        select coalesce(nullif(full_name, ''), nullif(trim(concat_ws(' ', first_name, last_name)), ''), email) as display_name,
-               email, phone, avatar_url, license_number
-        from public.profiles where id = ${userId}`;
+      if (hasBrandingFor) {
+        const [row] = await sql`select private.reports_branding_for(${accountId}, ${userId}) as b`;
+        const b = (row?.b ?? {}) as Record<string, unknown>;
+        const a = (b.agent ?? {}) as Record<string, unknown>;
+        return {
+          branding: { brand_display_name: s(b.display_name), logo_url: s(b.logo_url), primary_color: s(b.primary_color), accent_color: s(b.accent_color) },
+          agent: { display_name: s(a.name), email: s(a.email), phone: s(a.phone), photo_url: s(a.photo_url), license_number: s(a.license_number) },
+        };
+      }
+      const [b] = await sql`
+        select coalesce(sb.brand_display_name, ob.brand_display_name) as brand_display_name,
+               coalesce(sb.logo_url, ob.logo_url) as logo_url,
+               coalesce(sb.primary_color, ob.primary_color) as primary_color,
+               coalesce(sb.accent_color, ob.accent_color) as accent_color
+        from public.accounts a
+        left join reports.affiliate_branding sb on sb.account_id = a.sponsor_account_id
+        left join reports.affiliate_branding ob on ob.account_id = a.id
+        where a.id = ${accountId}`;
+      const [p] = userId
+        ? await sql`
+            select coalesce(nullif(btrim(concat_ws(' ', first_name, last_name)), ''), full_name, username) as name,
+                   email, phone, avatar_url, license_number
+            from public.profiles where id = ${userId} and account_status = 'active'`
+        : [];
       return {
-        display_name: p?.display_name ?? null,
-        email: p?.email ?? null,
-        phone: p?.phone ?? null,
-        photo_url: p?.avatar_url ?? null,
-        license_number: p?.license_number ?? null,
+        branding: { brand_display_name: s(b?.brand_display_name), logo_url: s(b?.logo_url), primary_color: s(b?.primary_color), accent_color: s(b?.accent_color) },
+        agent: { display_name: s(p?.name), email: s(p?.email), phone: s(p?.phone), photo_url: s(p?.avatar_url), license_number: s(p?.license_number) },
       };
     },
 
@@ -183,7 +201,7 @@ export function reportsStore(sql: Sql): ReportsStore {
             update reports.consumer_reports set status = 'processing', updated_at = now()
             where id = ${id} and status in ('pending', 'processing')
             returning id, account_id, agent_id as user_id, status, 1 as theme,
-                      '["cover", "property", "comparables", "market", "value", "agent"]'::jsonb as selected_pages, null::text as short_code,
+                      '["cover", "property", "comparables", "market", "estimate", "agent"]'::jsonb as selected_pages, null::text as short_code,
                       property_address, property_city, property_state, property_zip, null::text as apn, property_data as data`;
       const r = rows[0];
       if (!r) return null;
@@ -211,6 +229,13 @@ export function reportsStore(sql: Sql): ReportsStore {
           year_built: n("year_built"),
         },
       };
+    },
+
+    async propertyReportStatus(kind, id) {
+      const [row] = kind === "property"
+        ? await sql`select status from reports.property_reports where id = ${id}`
+        : await sql`select status from reports.consumer_reports where id = ${id}`;
+      return row?.status ?? null;
     },
 
     async valuation(subject) {

@@ -9,7 +9,7 @@ import { text } from "./errors.ts";
 export const REPORTS_QUEUE = "reports.render";
 
 /** Pages a property report may include, in the order they are printed. */
-export const PROPERTY_REPORT_PAGES = ["cover", "property", "comparables", "market", "value", "agent"] as const;
+export const PROPERTY_REPORT_PAGES = ["cover", "property", "comparables", "market", "estimate", "agent"] as const;
 export type PropertyReportPage = typeof PROPERTY_REPORT_PAGES[number];
 export const propertyReportPage = z.enum(PROPERTY_REPORT_PAGES);
 /** A non-empty list of known pages without repeats. */

@@ -17,7 +17,7 @@ export const PAGE_TITLES: Record<PropertyPage, string> = {
   property: "Subject property",
   comparables: "Comparable properties",
   market: "Market conditions",
-  value: "Estimated value",
+  estimate: "Estimated value",
   agent: "Your agent",
 };
 
@@ -131,7 +131,7 @@ export async function renderPropertyPdf(input: PropertyReportInput): Promise<Uin
     if (page === "property") propertyPage(w, input.subject);
     if (page === "comparables") comparablesPage(w, input.comparables, input.value?.currency ?? "USD");
     if (page === "market") marketPage(w, input.market, primary, accent);
-    if (page === "value") valuePage(w, input.value, primary);
+    if (page === "estimate") valuePage(w, input.value, primary);
     if (page === "agent") agentPage(w, input.agent, input.branding, input.landing_url, qr);
   }
   w.numberPages(`${title}  |  ${input.subject.address}  |  theme ${theme.name}`);
