@@ -2780,6 +2780,21 @@ export type Database = {
       [_ in never]: never;
     };
     Functions: {
+      create_property_report: {
+        Args: {
+          p_account_id: string;
+          p_apn?: string;
+          p_expires_at?: string;
+          p_property_address: string;
+          p_property_city?: string;
+          p_property_state?: string;
+          p_property_zip?: string;
+          p_report_type?: string;
+          p_selected_pages?: Json;
+          p_theme?: number;
+        };
+        Returns: string;
+      };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
     };
     Enums: {
