@@ -4,7 +4,7 @@
 -- belongs to or a platform admin (they get signed URLs from
 -- report-generate); the service role does everything.
 begin;
-select plan(12);
+select plan(14);
 
 select tests.fixture();
 insert into storage.objects (bucket_id, name, metadata)
@@ -33,6 +33,13 @@ select is(tests.rights('owner', r, i, u, d), 'read rows=0, insert 42501, update 
 select is(tests.rights('rival', r, i, u, d), 'read rows=0, insert 42501, update rows=0, delete rows=0', 'another team''s owner: nothing') from probe_sql;
 select is(tests.rights('platform_admin', r, i, u, d), 'read rows=0, insert 42501, update rows=0, delete rows=0', 'platform admin: through the function too') from probe_sql;
 select is(tests.rights('service_role', r, i, u, d), 'read rows=1, insert rows=1, update rows=1, delete rows=1', 'service role (the worker): everything') from probe_sql;
+
+-- The render queue is rp-core's reports.render; the bare `reports` queue of
+-- 20261202220100 is gone again (20261202220400) and names are checked.
+select results_eq($$ select queue, worker_function from public.job_queues where worker_function = 'report-generate' $$,
+  $$ values ('reports.render'::text, 'report-generate'::text) $$, 'report-generate drains reports.render only');
+select throws_ok($$ insert into public.job_queues (queue, worker_function) values ('reports-test', 'x') $$, '23514', null,
+  'queue names are <module>.<name> again');
 
 select * from finish();
 rollback;
