@@ -25,7 +25,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -48,7 +47,6 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
-          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -70,7 +68,6 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
-          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -418,7 +415,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -449,7 +445,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -480,7 +475,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -557,7 +551,6 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
-          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -1735,7 +1728,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2463,7 +2456,7 @@ export type Database = {
           qr_code_url: string | null;
           report_type: string;
           selected_pages: NonNullable<Json>;
-          short_code: string | null;
+          short_code: string;
           sitex_data: Json | null;
           status: string;
           theme: number;
@@ -2489,7 +2482,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2514,7 +2507,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code?: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2624,6 +2617,49 @@ export type Database = {
           user_id?: string | null;
         };
         Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       schedule_runs: {
         Row: {
@@ -2777,25 +2813,45 @@ export type Database = {
       };
     };
     Views: {
-      [_ in never]: never;
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
-      create_property_report: {
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      request_consumer_report: {
         Args: {
-          p_account_id: string;
-          p_apn?: string;
-          p_expires_at?: string;
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
           p_property_address: string;
-          p_property_city?: string;
-          p_property_state?: string;
-          p_property_zip?: string;
-          p_report_type?: string;
-          p_selected_pages?: Json;
-          p_theme?: number;
+          p_state: string;
+          p_zip: string;
         };
         Returns: string;
       };
-      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;
