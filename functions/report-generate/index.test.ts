@@ -202,6 +202,27 @@ dbTest("market report end to end: homes rows -> completed; the PDF, JSON, CSV an
   assertEquals(usage.n, 1);
 });
 
+dbTest("branding: a sponsored account's reports carry the affiliate's name and colours, hostile text stays inert", async () => {
+  const { handler, storage } = setup();
+  const sponsor = await newUser("render-sponsor");
+  const agent = await newUser("render-sponsored");
+  const [aff] = await testSql()`
+    insert into public.accounts (name, slug, account_type, primary_owner_user_id)
+    values ('Sponsor <b>Co</b>', ${"render-aff-" + crypto.randomUUID().slice(0, 8)}, 'affiliate', ${sponsor.id}) returning id`;
+  await testSql()`insert into reports.affiliate_branding (account_id, brand_display_name, primary_color, accent_color)
+                  values (${aff.id}, '<script>alert(1)</script> Realty', '#7a1f5c', '#0a8f3d')`;
+  await testSql()`update public.accounts set sponsor_account_id = ${aff.id} where id = ${agent.id}`;
+  const where = place();
+  await market(where, agent.id, { perMonth: 5, active: 1 });
+  const { id } = await requestReport(agent, where, ["html", "pdf"]);
+  assertEquals((await runWorker(handler)).jobs.find((j) => j.report_id === id)?.outcome, "completed");
+  const html = textOf(storage, `${agent.id}/${id}/report.html`);
+  assert(html.includes("&lt;script&gt;alert(1)&lt;/script&gt; Realty") && !/<script/i.test(html), "the brand name, escaped");
+  assert(html.includes("header{background:#7a1f5c;") && html.includes("border-bottom:2px solid #0a8f3d"), "the brand colours");
+  const text = compact((await pdfPageTexts(bytesOf(storage, `${agent.id}/${id}/report.pdf`)!)).join(" "));
+  assert(text.includes("<script>alert(1)</script> Realty"), "the PDF prints it as text");
+});
+
 dbTest("signed URLs: members get one per stored file, short-lived; strangers and unknown ids get the same 404", async () => {
   const { handler, storage } = setup();
   const agent = await newUser("render-owner");
@@ -353,10 +374,7 @@ dbTest("property report: comparables from the Homes engine, only the selected pa
   const id = await createPropertyReport(agent, where, ["estimate", "comparables", "cover"]);
   let [row] = await testSql()`select short_code, status, selected_pages from reports.property_reports where id = ${id}`;
   assertEquals([row.status, row.selected_pages], ["pending", ["cover", "comparables", "estimate"]], "pages kept in report order");
-  if (row.short_code === null) {
-    // Until rp-core's short-code trigger (20261202200100) is merged here, give the row a code as it would.
-    await testSql()`update reports.property_reports set short_code = ${"K" + crypto.randomUUID().replace(/[^2-9]/g, "").padEnd(7, "7").slice(0, 7)} where id = ${id}`;
-  }
+  assert(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$/.test(row.short_code), `a short code from the insert trigger: ${row.short_code}`);
 
   const ran = (await runWorker(handler)).jobs.find((j) => j.report_id === id)!;
   assertEquals(ran.outcome, "completed", JSON.stringify(ran));

@@ -25,6 +25,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -47,6 +48,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -68,6 +70,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -415,6 +418,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -445,6 +449,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -475,6 +480,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -551,6 +557,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -2828,6 +2835,21 @@ export type Database = {
       };
     };
     Functions: {
+      create_property_report: {
+        Args: {
+          p_account_id: string;
+          p_apn?: string;
+          p_expires_at?: string;
+          p_property_address: string;
+          p_property_city?: string;
+          p_property_state?: string;
+          p_property_zip?: string;
+          p_report_type?: string;
+          p_selected_pages?: Json;
+          p_theme?: number;
+        };
+        Returns: string;
+      };
       property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
       request_consumer_report: {
         Args: {
@@ -2842,6 +2864,7 @@ export type Database = {
         };
         Returns: string;
       };
+      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
       track_report_event: {
         Args: {
           p_device_type: string;
