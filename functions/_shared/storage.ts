@@ -5,6 +5,10 @@
 //   download:  GET  {SUPABASE_URL}/storage/v1/object/authenticated/{bucket}/{path}
 //   public URL:     {SUPABASE_URL}/storage/v1/object/public/{bucket}/{path}
 //   remove:    DELETE {SUPABASE_URL}/storage/v1/object/{bucket}  {"prefixes": [paths]}
+//   signed URL: POST {SUPABASE_URL}/storage/v1/object/sign/{bucket}/{path}  {"expiresIn": s}
+//               -> {"signedURL": "/object/sign/{bucket}/{path}?token=..."}, a GET
+//               anyone holding it may make until it expires (private buckets).
+import { JwtError, verifyJwt } from "./jwt.ts";
 
 export interface StoredObject {
   bucket: string;
@@ -21,6 +25,43 @@ export interface Storage {
   publicUrl(bucket: string, path: string): string;
   /** Deletes the named objects (row and file); resolves to the names that existed. Missing ones are not an error. */
   remove(bucket: string, paths: string[]): Promise<string[]>;
+  /** A URL that reads this object without a key until `expiresIn` seconds from now; null when there is no such object. */
+  createSignedUrl(bucket: string, path: string, expiresIn: number): Promise<string | null>;
+}
+
+/** Signed-URL lifetimes: at least a second, at most a week (Supabase's own cap). */
+export function checkExpiresIn(expiresIn: number): number {
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) {
+    throw new StorageError(`expiresIn: whole seconds from 1 to 604800, not ${expiresIn}`, 400);
+  }
+  return expiresIn;
+}
+
+const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const hmacKey = (secret: string, use: KeyUsage) =>
+  crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [use]);
+
+/**
+ * The token of a signed URL, as Supabase Storage makes it: an HS256 JWT over
+ * {"url": "<bucket>/<path>", iat, exp} with the project's JWT secret.
+ */
+export async function signObjectToken(secret: string, bucket: string, path: string, expiresIn: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const enc = (v: unknown) => b64url(new TextEncoder().encode(JSON.stringify(v)));
+  const data = `${enc({ alg: "HS256", typ: "JWT" })}.${enc({ url: `${bucket}/${checkObjectPath(path)}`, iat: nowSeconds, exp: nowSeconds + checkExpiresIn(expiresIn) })}`;
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), new TextEncoder().encode(data)));
+  return `${data}.${b64url(signature)}`;
+}
+
+/** Checks a signed URL's token for this object: signature, object and expiry (a token without exp is refused). */
+export async function verifyObjectToken(secret: string, token: string, bucket: string, path: string, nowSeconds = Date.now() / 1000): Promise<void> {
+  let claims;
+  try {
+    claims = await verifyJwt(token, secret, nowSeconds);
+  } catch (error) {
+    throw new StorageError(error instanceof JwtError ? `signed URL: ${error.message}` : "signed URL: invalid token", 400);
+  }
+  if (typeof claims.exp !== "number") throw new StorageError("signed URL: token has no expiry", 400);
+  if (claims.url !== `${bucket}/${path}`) throw new StorageError("signed URL: token is for another object", 400);
 }
 
 export class StorageError extends Error {
@@ -83,12 +124,32 @@ export function supabaseStorage(options: { url: string; serviceRoleKey: string; 
       }
       return removed;
     },
+    async createSignedUrl(bucket, path, expiresIn) {
+      const res = await doFetch(`${base}/object/sign/${encodeURIComponent(bucket)}/${encodePath(path)}`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ expiresIn: checkExpiresIn(expiresIn) }),
+      });
+      if (res.status === 404 || res.status === 400) {
+        await res.body?.cancel();
+        return null;
+      }
+      if (!res.ok) throw new StorageError(`storage sign ${bucket}/${path}: ${res.status} ${(await res.text()).slice(0, 300)}`, res.status);
+      const body = await res.json() as { signedURL?: unknown };
+      if (typeof body.signedURL !== "string") throw new StorageError(`storage sign ${bucket}/${path}: no signedURL in the answer`, 502);
+      return `${base}${body.signedURL}`;
+    },
   };
 }
 
 /** In-memory Storage for tests: same contract, nothing leaves the process. */
-export function memoryStorage(baseUrl = "http://storage.test"): Storage & { objects: Map<string, { bytes: Uint8Array; contentType: string }> } {
+export function memoryStorage(baseUrl = "http://storage.test"): Storage & {
+  objects: Map<string, { bytes: Uint8Array; contentType: string }>;
+  /** Reads a URL from createSignedUrl as the Storage server would: the object, or the StorageError it answers. */
+  readSigned(url: string, nowSeconds?: number): Promise<{ bytes: Uint8Array; contentType: string }>;
+} {
   const objects = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  const secret = crypto.randomUUID() + crypto.randomUUID();
   const publicUrl = (bucket: string, path: string) => `${baseUrl}/storage/v1/object/public/${bucket}/${encodePath(path)}`;
   return {
     objects,
@@ -106,6 +167,21 @@ export function memoryStorage(baseUrl = "http://storage.test"): Storage & { obje
     remove(bucket, paths) {
       const removed = paths.filter((p) => objects.delete(`${bucket}/${checkObjectPath(p)}`));
       return Promise.resolve(removed);
+    },
+    async createSignedUrl(bucket, path, expiresIn) {
+      if (!objects.has(`${bucket}/${checkObjectPath(path)}`)) return null;
+      const token = await signObjectToken(secret, bucket, path, expiresIn);
+      return `${baseUrl}/storage/v1/object/sign/${bucket}/${encodePath(path)}?token=${token}`;
+    },
+    async readSigned(url, nowSeconds) {
+      const u = new URL(url);
+      const m = /^\/storage\/v1\/object\/sign\/([^/]+)\/(.+)$/.exec(u.pathname);
+      if (!m) throw new StorageError("not a signed URL", 400);
+      const path = m[2].split("/").map(decodeURIComponent).join("/");
+      await verifyObjectToken(secret, u.searchParams.get("token") ?? "", m[1], path, nowSeconds);
+      const found = objects.get(`${m[1]}/${path}`);
+      if (!found) throw new StorageError("Object not found", 404);
+      return { bytes: found.bytes.slice(), contentType: found.contentType };
     },
   };
 }

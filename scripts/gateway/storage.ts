@@ -6,11 +6,17 @@
 //   GET      /storage/v1/object/public/<bucket>/<name>    public buckets, no key needed
 //   GET      /storage/v1/object/authenticated/<bucket>/<name>, /storage/v1/object/<bucket>/<name>
 //   DELETE   /storage/v1/object/<bucket>/<name>, or /storage/v1/object/<bucket> with {"prefixes": [...]}
+//   POST     /storage/v1/object/sign/<bucket>/<name>      {"expiresIn": s} -> {"signedURL": "/object/sign/...?token=..."}
+//   GET      /storage/v1/object/sign/<bucket>/<name>?token=...  no key: the token is the permission
+// Signed URLs carry an HS256 token over {url: "<bucket>/<name>", iat, exp}
+// made with the stack's JWT secret, as hosted Storage makes them; signing
+// needs read access to the object (the service role, or a select policy),
+// a tampered, foreign or expired token is a 400 and reads nothing.
 // The service role bypasses the policies (as on hosted Supabase); signed-in
 // users go through them; anyone else sees public buckets only.
 import type { Sql, Tx } from "../../functions/_shared/db.ts";
 import { type Claims, bearerToken, JwtError, verifyJwt } from "../../functions/_shared/jwt.ts";
-import { checkObjectPath } from "../../functions/_shared/storage.ts";
+import { checkExpiresIn, checkObjectPath, signObjectToken, StorageError, verifyObjectToken } from "../../functions/_shared/storage.ts";
 
 export function storageError(status: number, error: string, message: string): Response {
   return new Response(JSON.stringify({ statusCode: String(status), error, message }), {
@@ -156,6 +162,37 @@ export function createLocalStorage(options: { dir: string; sql: Sql; jwtSecret: 
     });
   }
 
+  async function sign(req: Request, bucket: string, name: string, claims: Claims): Promise<Response> {
+    const body = await req.json().catch(() => null) as { expiresIn?: unknown } | null;
+    const expiresIn = typeof body?.expiresIn === "number" ? body.expiresIn : Number.NaN;
+    try {
+      checkExpiresIn(expiresIn);
+    } catch (error) {
+      throw new StorageHttpError(400, "invalid_request", (error as Error).message);
+    }
+    const found = await sql.begin(async (tx) => {
+      if (claims.role !== "service_role") await actAs(tx, claims);
+      const [row] = await tx`select 1 as one from storage.objects o where o.bucket_id = ${bucket} and o.name = ${name}`;
+      return Boolean(row);
+    });
+    if (!found) throw new StorageHttpError(404, "not_found", "Object not found");
+    const token = await signObjectToken(jwtSecret, bucket, name, expiresIn);
+    const path = `${bucket}/${name}`.split("/").map(encodeURIComponent).join("/");
+    return new Response(JSON.stringify({ signedURL: `/object/sign/${path}?token=${token}` }), {
+      headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
+    });
+  }
+
+  async function serveSigned(req: Request, url: URL, bucket: string, name: string): Promise<Response> {
+    try {
+      await verifyObjectToken(jwtSecret, url.searchParams.get("token") ?? "", bucket, name);
+    } catch (error) {
+      throw new StorageHttpError(400, "InvalidJWT", error instanceof StorageError ? error.message : "signed URL: invalid token");
+    }
+    // The token is the permission: read as the gateway's own connection.
+    return await serve(req, bucket, name, { role: "service_role" });
+  }
+
   async function remove(bucket: string, names: string[], claims: Claims): Promise<Response> {
     if (claims.role === "anon") throw new StorageHttpError(403, "unauthorized", "sign in to delete");
     const deleted = await sql.begin(async (tx) => {
@@ -181,7 +218,7 @@ export function createLocalStorage(options: { dir: string; sql: Sql; jwtSecret: 
     }
     try {
       const url = new URL(req.url);
-      const m = /^\/storage\/v1\/object\/(?:(public|authenticated)\/)?([^/]+)(?:\/(.+))?$/.exec(url.pathname);
+      const m = /^\/storage\/v1\/object\/(?:(public|authenticated|sign)\/)?([^/]+)(?:\/(.+))?$/.exec(url.pathname);
       if (!m) throw new StorageHttpError(404, "not_found", "route not served by the local Storage stand-in");
       const [, access, bucket, rawName] = m;
       if (!BUCKET_ID.test(bucket)) throw new StorageHttpError(400, "invalid_bucket", "invalid bucket name");
@@ -197,7 +234,12 @@ export function createLocalStorage(options: { dir: string; sql: Sql; jwtSecret: 
         if (!name || (req.method !== "GET" && req.method !== "HEAD")) throw new StorageHttpError(405, "method_not_allowed", "public URLs are read-only");
         return await serve(req, bucket, name, null);
       }
+      if (access === "sign" && name && (req.method === "GET" || req.method === "HEAD")) return await serveSigned(req, url, bucket, name);
       const claims = await callerOf(req, jwtSecret);
+      if (access === "sign") {
+        if (!name || req.method !== "POST") throw new StorageHttpError(405, "method_not_allowed", "sign: POST to sign, GET with ?token= to read");
+        return await sign(req, bucket, name, claims);
+      }
       if ((req.method === "GET" || req.method === "HEAD") && name) return await serve(req, bucket, name, claims);
       if ((req.method === "POST" || req.method === "PUT") && name) return await upload(req, bucket, name, claims);
       if (req.method === "DELETE" && name && !access) return await remove(bucket, [name], claims);

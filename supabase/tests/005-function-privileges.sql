@@ -81,6 +81,7 @@ select set_eq(
     'homes.publish_listing(uuid)', 'homes.withdraw_listing(uuid)', 'homes.reopen_listing(uuid)', 'homes.mark_sold(uuid)',
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
+    'reports.create_property_report(uuid,text,text,text,text,integer,jsonb,text,text,timestamp with time zone)',
     'reports.request_market_report(uuid,jsonb)',
     'quicksell.crosspost_listing(uuid,text)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
@@ -141,6 +142,8 @@ insert into service_functions values
   ('private.reports_begin_generation(uuid)'),
   ('private.reports_complete_generation(uuid,jsonb,integer)'),
   ('private.reports_fail_generation(uuid,text)'),
+  ('private.reports_value_subject(text,text,text)'),
+  ('private.reports_fail_abandoned()'),
   -- tools (the checkout function and the Stripe webhook)
   ('private.tools_checkout_begin(uuid,uuid,tools.payment_method,text)'),
   ('private.tools_checkout_complete(text,text,text)'),

@@ -25,6 +25,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -47,6 +48,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -68,6 +70,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -415,6 +418,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -445,6 +449,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -475,6 +480,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -551,6 +557,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -1728,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2181,874 +2188,16 @@ export type Database = {
   };
   quicksell: {
     Tables: {
-      badges: {
-        Row: {
-          badge_description: string | null;
-          badge_icon_url: string | null;
-          badge_key: string;
-          badge_name: string;
-          badge_tier: Database["quicksell"]["Enums"]["badge_tier"];
-          created_at: string;
-          id: string;
-          requirement_type: string | null;
-          requirement_value: number | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          badge_description?: string | null;
-          badge_icon_url?: string | null;
-          badge_key: string;
-          badge_name: string;
-          badge_tier?: Database["quicksell"]["Enums"]["badge_tier"];
-          created_at?: string;
-          id?: string;
-          requirement_type?: string | null;
-          requirement_value?: number | null;
-        };
-        Update: {
-          badge_description?: string | null;
-          badge_icon_url?: string | null;
-          badge_key?: string;
-          badge_name?: string;
-          badge_tier?: Database["quicksell"]["Enums"]["badge_tier"];
-          created_at?: string;
-          id?: string;
-          requirement_type?: string | null;
-          requirement_value?: number | null;
-        };
-        Relationships: [];
-      };
-      challenges: {
-        Row: {
-          challenge_key: string;
-          challenge_name: string;
-          challenge_type: Database["quicksell"]["Enums"]["challenge_type"];
-          created_at: string;
-          description: string | null;
-          ends_at: string | null;
-          id: string;
-          is_active: boolean;
-          reward_badge_id: string | null;
-          reward_points: number;
-          starts_at: string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          challenge_key: string;
-          challenge_name: string;
-          challenge_type?: Database["quicksell"]["Enums"]["challenge_type"];
-          created_at?: string;
-          description?: string | null;
-          ends_at?: string | null;
-          id?: string;
-          is_active?: boolean;
-          reward_badge_id?: string | null;
-          reward_points?: number;
-          starts_at?: string | null;
-        };
-        Update: {
-          challenge_key?: string;
-          challenge_name?: string;
-          challenge_type?: Database["quicksell"]["Enums"]["challenge_type"];
-          created_at?: string;
-          description?: string | null;
-          ends_at?: string | null;
-          id?: string;
-          is_active?: boolean;
-          reward_badge_id?: string | null;
-          reward_points?: number;
-          starts_at?: string | null;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "challenges_reward_badge_id_fkey";
-            columns: ["reward_badge_id"];
-            isOneToOne: false;
-            referencedRelation: "badges";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      listing_versions: {
-        Row: {
-          changes: NonNullable<Json>;
-          created_at: string;
-          created_by: string;
-          description: string | null;
-          id: string;
-          listing_id: string;
-          price: number | null;
-          status: Database["quicksell"]["Enums"]["listing_status"] | null;
-          title: string | null;
-          version: number;
-        };
-        ComputedFields: never;
-        Insert: {
-          changes: NonNullable<Json>;
-          created_at?: string;
-          created_by: string;
-          description?: string | null;
-          id?: string;
-          listing_id: string;
-          price?: number | null;
-          status?: Database["quicksell"]["Enums"]["listing_status"] | null;
-          title?: string | null;
-          version: number;
-        };
-        Update: {
-          changes?: NonNullable<Json>;
-          created_at?: string;
-          created_by?: string;
-          description?: string | null;
-          id?: string;
-          listing_id?: string;
-          price?: number | null;
-          status?: Database["quicksell"]["Enums"]["listing_status"] | null;
-          title?: string | null;
-          version?: number;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "listing_versions_created_by_fkey";
-            columns: ["created_by"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-          {
-            foreignKeyName: "listing_versions_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listing_performance_view";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "listing_versions_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listings";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      listing_view_marks: {
-        Row: {
-          created_at: string;
-          hour_bucket: string;
-          kind: string;
-          listing_id: string;
-          viewer_hash: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          created_at?: string;
-          hour_bucket: string;
-          kind: string;
-          listing_id: string;
-          viewer_hash: string;
-        };
-        Update: {
-          created_at?: string;
-          hour_bucket?: string;
-          kind?: string;
-          listing_id?: string;
-          viewer_hash?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "listing_view_marks_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listing_performance_view";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "listing_view_marks_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listings";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      listings: {
-        Row: {
-          ai_description_generated: boolean;
-          ai_price_estimated: boolean;
-          brand: string | null;
-          category: string;
-          click_count: number;
-          color: string | null;
-          condition: Database["quicksell"]["Enums"]["listing_condition"];
-          confidence_score: number | null;
-          created_at: string;
-          currency: string;
-          deleted_at: string | null;
-          description: string;
-          dimensions: string | null;
-          estimated_price: number | null;
-          estimated_shipping_cost: number | null;
-          id: string;
-          local_pickup_available: boolean;
-          model: string | null;
-          price: number;
-          published_at: string | null;
-          shipping_available: boolean;
-          size: string | null;
-          status: Database["quicksell"]["Enums"]["listing_status"];
-          title: string;
-          updated_at: string;
-          user_id: string;
-          view_count: number;
-          weight_kg: number | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          ai_description_generated?: boolean;
-          ai_price_estimated?: boolean;
-          brand?: string | null;
-          category: string;
-          click_count?: number;
-          color?: string | null;
-          condition: Database["quicksell"]["Enums"]["listing_condition"];
-          confidence_score?: number | null;
-          created_at?: string;
-          currency?: string;
-          deleted_at?: string | null;
-          description: string;
-          dimensions?: string | null;
-          estimated_price?: number | null;
-          estimated_shipping_cost?: number | null;
-          id?: string;
-          local_pickup_available?: boolean;
-          model?: string | null;
-          price: number;
-          published_at?: string | null;
-          shipping_available?: boolean;
-          size?: string | null;
-          status?: Database["quicksell"]["Enums"]["listing_status"];
-          title: string;
-          updated_at?: string;
-          user_id?: string;
-          view_count?: number;
-          weight_kg?: number | null;
-        };
-        Update: {
-          ai_description_generated?: boolean;
-          ai_price_estimated?: boolean;
-          brand?: string | null;
-          category?: string;
-          click_count?: number;
-          color?: string | null;
-          condition?: Database["quicksell"]["Enums"]["listing_condition"];
-          confidence_score?: number | null;
-          created_at?: string;
-          currency?: string;
-          deleted_at?: string | null;
-          description?: string;
-          dimensions?: string | null;
-          estimated_price?: number | null;
-          estimated_shipping_cost?: number | null;
-          id?: string;
-          local_pickup_available?: boolean;
-          model?: string | null;
-          price?: number;
-          published_at?: string | null;
-          shipping_available?: boolean;
-          size?: string | null;
-          status?: Database["quicksell"]["Enums"]["listing_status"];
-          title?: string;
-          updated_at?: string;
-          user_id?: string;
-          view_count?: number;
-          weight_kg?: number | null;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "listings_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      marketplace_accounts: {
-        Row: {
-          access_token: string | null;
-          account_name: string | null;
-          auto_sync_enabled: boolean;
-          created_at: string;
-          id: string;
-          is_active: boolean;
-          marketplace_name: string;
-          marketplace_user_id: string | null;
-          refresh_token: string | null;
-          seller_rating: number | null;
-          token_expires_at: string | null;
-          total_sales_on_platform: number;
-          updated_at: string;
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          access_token?: string | null;
-          account_name?: string | null;
-          auto_sync_enabled?: boolean;
-          created_at?: string;
-          id?: string;
-          is_active?: boolean;
-          marketplace_name: string;
-          marketplace_user_id?: string | null;
-          refresh_token?: string | null;
-          seller_rating?: number | null;
-          token_expires_at?: string | null;
-          total_sales_on_platform?: number;
-          updated_at?: string;
-          user_id?: string;
-        };
-        Update: {
-          access_token?: string | null;
-          account_name?: string | null;
-          auto_sync_enabled?: boolean;
-          created_at?: string;
-          id?: string;
-          is_active?: boolean;
-          marketplace_name?: string;
-          marketplace_user_id?: string | null;
-          refresh_token?: string | null;
-          seller_rating?: number | null;
-          token_expires_at?: string | null;
-          total_sales_on_platform?: number;
-          updated_at?: string;
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "marketplace_accounts_marketplace_name_fkey";
-            columns: ["marketplace_name"];
-            isOneToOne: false;
-            referencedRelation: "marketplaces";
-            referencedColumns: ["name"];
-          },
-          {
-            foreignKeyName: "marketplace_accounts_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      marketplace_listings: {
-        Row: {
-          clicks_on_marketplace: number;
-          created_at: string;
-          expires_at: string | null;
-          id: string;
-          last_sync_at: string | null;
-          listing_id: string;
-          marketplace_account_id: string;
-          marketplace_listing_id: string | null;
-          marketplace_name: string;
-          marketplace_url: string | null;
-          posted_at: string | null;
-          posted_price: number | null;
-          sync_status: Database["quicksell"]["Enums"]["sync_status"];
-          synced_data: Json | null;
-          updated_at: string;
-          views_on_marketplace: number;
-        };
-        ComputedFields: never;
-        Insert: {
-          clicks_on_marketplace?: number;
-          created_at?: string;
-          expires_at?: string | null;
-          id?: string;
-          last_sync_at?: string | null;
-          listing_id: string;
-          marketplace_account_id: string;
-          marketplace_listing_id?: string | null;
-          marketplace_name: string;
-          marketplace_url?: string | null;
-          posted_at?: string | null;
-          posted_price?: number | null;
-          sync_status?: Database["quicksell"]["Enums"]["sync_status"];
-          synced_data?: Json | null;
-          updated_at?: string;
-          views_on_marketplace?: number;
-        };
-        Update: {
-          clicks_on_marketplace?: number;
-          created_at?: string;
-          expires_at?: string | null;
-          id?: string;
-          last_sync_at?: string | null;
-          listing_id?: string;
-          marketplace_account_id?: string;
-          marketplace_listing_id?: string | null;
-          marketplace_name?: string;
-          marketplace_url?: string | null;
-          posted_at?: string | null;
-          posted_price?: number | null;
-          sync_status?: Database["quicksell"]["Enums"]["sync_status"];
-          synced_data?: Json | null;
-          updated_at?: string;
-          views_on_marketplace?: number;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "marketplace_listings_account_fkey";
-            columns: ["marketplace_account_id", "marketplace_name"];
-            isOneToOne: false;
-            referencedRelation: "marketplace_accounts";
-            referencedColumns: ["id", "marketplace_name"];
-          },
-          {
-            foreignKeyName: "marketplace_listings_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listing_performance_view";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "marketplace_listings_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listings";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "marketplace_listings_marketplace_name_fkey";
-            columns: ["marketplace_name"];
-            isOneToOne: false;
-            referencedRelation: "marketplaces";
-            referencedColumns: ["name"];
-          },
-        ];
-      };
-      marketplaces: {
-        Row: {
-          created_at: string;
-          display_name: string;
-          is_active: boolean;
-          name: string;
-          website_url: string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          created_at?: string;
-          display_name: string;
-          is_active?: boolean;
-          name: string;
-          website_url?: string | null;
-        };
-        Update: {
-          created_at?: string;
-          display_name?: string;
-          is_active?: boolean;
-          name?: string;
-          website_url?: string | null;
-        };
-        Relationships: [];
-      };
-      photos: {
-        Row: {
-          background_type: string | null;
-          contains_faces: boolean | null;
-          contains_hands: boolean | null;
-          created_at: string;
-          display_order: number;
-          file_size: number | null;
-          filename: string | null;
-          height: number | null;
-          id: string;
-          is_primary: boolean;
-          listing_id: string;
-          mime_type: string | null;
-          object_confidence: number | null;
-          optimized_url: string | null;
-          original_url: string;
-          quality_score: number | null;
-          thumb_url: string | null;
-          updated_at: string;
-          user_id: string;
-          width: number | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          background_type?: string | null;
-          contains_faces?: boolean | null;
-          contains_hands?: boolean | null;
-          created_at?: string;
-          display_order?: number;
-          file_size?: number | null;
-          filename?: string | null;
-          height?: number | null;
-          id?: string;
-          is_primary?: boolean;
-          listing_id: string;
-          mime_type?: string | null;
-          object_confidence?: number | null;
-          optimized_url?: string | null;
-          original_url: string;
-          quality_score?: number | null;
-          thumb_url?: string | null;
-          updated_at?: string;
-          user_id?: string;
-          width?: number | null;
-        };
-        Update: {
-          background_type?: string | null;
-          contains_faces?: boolean | null;
-          contains_hands?: boolean | null;
-          created_at?: string;
-          display_order?: number;
-          file_size?: number | null;
-          filename?: string | null;
-          height?: number | null;
-          id?: string;
-          is_primary?: boolean;
-          listing_id?: string;
-          mime_type?: string | null;
-          object_confidence?: number | null;
-          optimized_url?: string | null;
-          original_url?: string;
-          quality_score?: number | null;
-          thumb_url?: string | null;
-          updated_at?: string;
-          user_id?: string;
-          width?: number | null;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "photos_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listing_performance_view";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "photos_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listings";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "photos_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      sales: {
-        Row: {
-          buyer_id: string | null;
-          buyer_rating: number | null;
-          buyer_review: string | null;
-          completed_date: string | null;
-          created_at: string;
-          currency: string;
-          delivered_at: string | null;
-          final_amount: number | null;
-          id: string;
-          listing_id: string;
-          marketplace_name: string | null;
-          sale_date: string;
-          sale_price: number;
-          seller_id: string;
-          seller_rating: number | null;
-          seller_review: string | null;
-          shipped_at: string | null;
-          shipping_carrier: string | null;
-          shipping_cost: number;
-          status: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number: string | null;
-          updated_at: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          buyer_id?: string | null;
-          buyer_rating?: number | null;
-          buyer_review?: string | null;
-          completed_date?: string | null;
-          created_at?: string;
-          currency?: string;
-          delivered_at?: string | null;
-          final_amount?: number | null;
-          id?: string;
-          listing_id: string;
-          marketplace_name?: string | null;
-          sale_date?: string;
-          sale_price: number;
-          seller_id: string;
-          seller_rating?: number | null;
-          seller_review?: string | null;
-          shipped_at?: string | null;
-          shipping_carrier?: string | null;
-          shipping_cost?: number;
-          status?: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number?: string | null;
-          updated_at?: string;
-        };
-        Update: {
-          buyer_id?: string | null;
-          buyer_rating?: number | null;
-          buyer_review?: string | null;
-          completed_date?: string | null;
-          created_at?: string;
-          currency?: string;
-          delivered_at?: string | null;
-          final_amount?: number | null;
-          id?: string;
-          listing_id?: string;
-          marketplace_name?: string | null;
-          sale_date?: string;
-          sale_price?: number;
-          seller_id?: string;
-          seller_rating?: number | null;
-          seller_review?: string | null;
-          shipped_at?: string | null;
-          shipping_carrier?: string | null;
-          shipping_cost?: number;
-          status?: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number?: string | null;
-          updated_at?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "sales_buyer_id_fkey";
-            columns: ["buyer_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-          {
-            foreignKeyName: "sales_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listing_performance_view";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "sales_listing_id_fkey";
-            columns: ["listing_id"];
-            isOneToOne: false;
-            referencedRelation: "listings";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "sales_marketplace_name_fkey";
-            columns: ["marketplace_name"];
-            isOneToOne: false;
-            referencedRelation: "marketplaces";
-            referencedColumns: ["name"];
-          },
-          {
-            foreignKeyName: "sales_seller_id_fkey";
-            columns: ["seller_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      user_badges: {
-        Row: {
-          badge_id: string;
-          id: string;
-          unlocked_at: string;
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          badge_id: string;
-          id?: string;
-          unlocked_at?: string;
-          user_id: string;
-        };
-        Update: {
-          badge_id?: string;
-          id?: string;
-          unlocked_at?: string;
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "user_badges_badge_id_fkey";
-            columns: ["badge_id"];
-            isOneToOne: false;
-            referencedRelation: "badges";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "user_badges_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      user_challenges: {
-        Row: {
-          challenge_id: string;
-          completed_at: string | null;
-          id: string;
-          progress: number;
-          progress_percentage: number;
-          started_at: string;
-          status: Database["quicksell"]["Enums"]["user_challenge_status"];
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          challenge_id: string;
-          completed_at?: string | null;
-          id?: string;
-          progress?: number;
-          progress_percentage?: number;
-          started_at?: string;
-          status?: Database["quicksell"]["Enums"]["user_challenge_status"];
-          user_id: string;
-        };
-        Update: {
-          challenge_id?: string;
-          completed_at?: string | null;
-          id?: string;
-          progress?: number;
-          progress_percentage?: number;
-          started_at?: string;
-          status?: Database["quicksell"]["Enums"]["user_challenge_status"];
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "user_challenges_challenge_id_fkey";
-            columns: ["challenge_id"];
-            isOneToOne: false;
-            referencedRelation: "challenges";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "user_challenges_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      user_stats: {
-        Row: {
-          average_rating: number | null;
-          average_sale_price: number | null;
-          best_posting_streak: number;
-          current_level: number;
-          current_posting_streak: number;
-          id: string;
-          last_activity_date: string | null;
-          listings_created: number;
-          negative_ratings: number;
-          photos_uploaded: number;
-          positive_ratings: number;
-          total_items_sold: number;
-          total_points: number;
-          total_revenue: number;
-          updated_at: string;
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          average_rating?: number | null;
-          average_sale_price?: number | null;
-          best_posting_streak?: number;
-          current_level?: number;
-          current_posting_streak?: number;
-          id?: string;
-          last_activity_date?: string | null;
-          listings_created?: number;
-          negative_ratings?: number;
-          photos_uploaded?: number;
-          positive_ratings?: number;
-          total_items_sold?: number;
-          total_points?: number;
-          total_revenue?: number;
-          updated_at?: string;
-          user_id: string;
-        };
-        Update: {
-          average_rating?: number | null;
-          average_sale_price?: number | null;
-          best_posting_streak?: number;
-          current_level?: number;
-          current_posting_streak?: number;
-          id?: string;
-          last_activity_date?: string | null;
-          listings_created?: number;
-          negative_ratings?: number;
-          photos_uploaded?: number;
-          positive_ratings?: number;
-          total_items_sold?: number;
-          total_points?: number;
-          total_revenue?: number;
-          updated_at?: string;
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "user_stats_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: true;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
+      [_ in never]: never;
     };
     Views: {
-      listing_performance_view: {
-        Row: {
-          category: string;
-          id: string;
-          is_sold: number | null;
-          marketplace_count: number | null;
-          sale_price: number | null;
-          title: string;
-          total_platform_views: number | null;
-          total_views: number | null;
-        };
-        ComputedFields: never;
-        Relationships: [];
-      };
-      sales_summary_view: {
-        Row: {
-          avg_rating: number | null;
-          avg_sale_price: number | null;
-          month: string | null;
-          total_revenue: number | null;
-          total_sales: number | null;
-          user_id: string;
-          username: string | null;
-        };
-        ComputedFields: never;
-        Relationships: [];
-      };
+      [_ in never]: never;
     };
     Functions: {
-      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
+      [_ in never]: never;
     };
     Enums: {
-      badge_tier: "1" | "2" | "3" | "special";
-      challenge_type: "weekly" | "monthly" | "seasonal" | "limited";
-      listing_condition: "new" | "like_new" | "good" | "fair" | "poor";
-      listing_status: "draft" | "published" | "sold" | "delisted" | "archived";
-      sale_status: "pending" | "completed" | "cancelled" | "refunded";
-      sync_status: "draft" | "active" | "sold" | "delisted" | "error";
-      user_challenge_status: "active" | "completed" | "expired";
+      [_ in never]: never;
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -3056,13 +2205,676 @@ export type Database = {
   };
   reports: {
     Tables: {
-      [_ in never]: never;
+      affiliate_branding: {
+        Row: {
+          accent_color: string | null;
+          account_id: string;
+          brand_display_name: string | null;
+          created_at: string;
+          logo_url: string | null;
+          primary_color: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          accent_color?: string | null;
+          account_id: string;
+          brand_display_name?: string | null;
+          created_at?: string;
+          logo_url?: string | null;
+          primary_color?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          accent_color?: string | null;
+          account_id?: string;
+          brand_display_name?: string | null;
+          created_at?: string;
+          logo_url?: string | null;
+          primary_color?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
+      consumer_reports: {
+        Row: {
+          account_id: string;
+          agent_code: string | null;
+          agent_id: string | null;
+          comparables: Json | null;
+          consent_given: boolean;
+          consumer_email: string | null;
+          consumer_phone: string | null;
+          created_at: string;
+          id: string;
+          market_stats: Json | null;
+          pdf_url: string | null;
+          property_address: string;
+          property_city: string | null;
+          property_data: Json | null;
+          property_state: string | null;
+          property_zip: string | null;
+          status: string;
+          unique_views: number;
+          updated_at: string;
+          value_estimate: Json | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          agent_code?: string | null;
+          agent_id?: string | null;
+          comparables?: Json | null;
+          consent_given?: boolean;
+          consumer_email?: string | null;
+          consumer_phone?: string | null;
+          created_at?: string;
+          id?: string;
+          market_stats?: Json | null;
+          pdf_url?: string | null;
+          property_address: string;
+          property_city?: string | null;
+          property_data?: Json | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          status?: string;
+          unique_views?: number;
+          updated_at?: string;
+          value_estimate?: Json | null;
+          view_count?: number;
+        };
+        Update: {
+          account_id?: string;
+          agent_code?: string | null;
+          agent_id?: string | null;
+          comparables?: Json | null;
+          consent_given?: boolean;
+          consumer_email?: string | null;
+          consumer_phone?: string | null;
+          created_at?: string;
+          id?: string;
+          market_stats?: Json | null;
+          pdf_url?: string | null;
+          property_address?: string;
+          property_city?: string | null;
+          property_data?: Json | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          status?: string;
+          unique_views?: number;
+          updated_at?: string;
+          value_estimate?: Json | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      email_log: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          error: string | null;
+          id: string;
+          provider: string | null;
+          report_id: string | null;
+          response_code: number | null;
+          schedule_id: string | null;
+          subject: string | null;
+          to_emails: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          id?: string;
+          provider?: string | null;
+          report_id?: string | null;
+          response_code?: number | null;
+          schedule_id?: string | null;
+          subject?: string | null;
+          to_emails?: string[];
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          id?: string;
+          provider?: string | null;
+          report_id?: string | null;
+          response_code?: number | null;
+          schedule_id?: string | null;
+          subject?: string | null;
+          to_emails?: string[];
+        };
+        Relationships: [];
+      };
+      email_suppressions: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          email: string;
+          id: string;
+          reason: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          email: string;
+          id?: string;
+          reason?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          email?: string;
+          id?: string;
+          reason?: string;
+        };
+        Relationships: [];
+      };
+      property_report_stats: {
+        Row: {
+          id: string;
+          property_report_id: string;
+          total_leads: number;
+          total_views: number;
+          unique_views: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          id?: string;
+          property_report_id: string;
+          total_leads?: number;
+          total_views?: number;
+          unique_views?: number;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          property_report_id?: string;
+          total_leads?: number;
+          total_views?: number;
+          unique_views?: number;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "property_report_stats_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: true;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_report_stats_daily: {
+        Row: {
+          date: string;
+          id: string;
+          leads: number;
+          property_report_id: string;
+          unique_views: number;
+          views: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          date: string;
+          id?: string;
+          leads?: number;
+          property_report_id: string;
+          unique_views?: number;
+          views?: number;
+        };
+        Update: {
+          date?: string;
+          id?: string;
+          leads?: number;
+          property_report_id?: string;
+          unique_views?: number;
+          views?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "property_report_stats_daily_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_reports: {
+        Row: {
+          account_id: string;
+          apn: string | null;
+          comparables: Json | null;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          is_active: boolean;
+          pdf_url: string | null;
+          property_address: string;
+          property_city: string | null;
+          property_state: string | null;
+          property_zip: string | null;
+          qr_code_url: string | null;
+          report_type: string;
+          selected_pages: NonNullable<Json>;
+          short_code: string;
+          sitex_data: Json | null;
+          status: string;
+          theme: number;
+          unique_visitors: number;
+          updated_at: string;
+          user_id: string | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          apn?: string | null;
+          comparables?: Json | null;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          pdf_url?: string | null;
+          property_address: string;
+          property_city?: string | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          qr_code_url?: string | null;
+          report_type?: string;
+          selected_pages?: NonNullable<Json>;
+          short_code: string;
+          sitex_data?: Json | null;
+          status?: string;
+          theme?: number;
+          unique_visitors?: number;
+          updated_at?: string;
+          user_id?: string | null;
+          view_count?: number;
+        };
+        Update: {
+          account_id?: string;
+          apn?: string | null;
+          comparables?: Json | null;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          pdf_url?: string | null;
+          property_address?: string;
+          property_city?: string | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          qr_code_url?: string | null;
+          report_type?: string;
+          selected_pages?: NonNullable<Json>;
+          short_code?: string;
+          sitex_data?: Json | null;
+          status?: string;
+          theme?: number;
+          unique_visitors?: number;
+          updated_at?: string;
+          user_id?: string | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      report_analytics: {
+        Row: {
+          created_at: string;
+          device_type: string | null;
+          event_data: NonNullable<Json>;
+          event_type: string;
+          id: string;
+          report_id: string;
+          session_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          device_type?: string | null;
+          event_data?: NonNullable<Json>;
+          event_type: string;
+          id?: string;
+          report_id: string;
+          session_id?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          device_type?: string | null;
+          event_data?: NonNullable<Json>;
+          event_type?: string;
+          id?: string;
+          report_id?: string;
+          session_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_analytics_report_id_fkey";
+            columns: ["report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      report_generations: {
+        Row: {
+          account_id: string;
+          billable: boolean;
+          cities: string[] | null;
+          created_at: string;
+          csv_url: string | null;
+          error_message: string | null;
+          generated_at: string | null;
+          html_url: string | null;
+          id: string;
+          input_params: NonNullable<Json>;
+          json_url: string | null;
+          pdf_url: string | null;
+          processing_time_ms: number | null;
+          report_type: string;
+          status: string;
+          updated_at: string;
+          user_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          billable?: boolean;
+          cities?: string[] | null;
+          created_at?: string;
+          csv_url?: string | null;
+          error_message?: string | null;
+          generated_at?: string | null;
+          html_url?: string | null;
+          id?: string;
+          input_params?: NonNullable<Json>;
+          json_url?: string | null;
+          pdf_url?: string | null;
+          processing_time_ms?: number | null;
+          report_type?: string;
+          status?: string;
+          updated_at?: string;
+          user_id?: string | null;
+        };
+        Update: {
+          account_id?: string;
+          billable?: boolean;
+          cities?: string[] | null;
+          created_at?: string;
+          csv_url?: string | null;
+          error_message?: string | null;
+          generated_at?: string | null;
+          html_url?: string | null;
+          id?: string;
+          input_params?: NonNullable<Json>;
+          json_url?: string | null;
+          pdf_url?: string | null;
+          processing_time_ms?: number | null;
+          report_type?: string;
+          status?: string;
+          updated_at?: string;
+          user_id?: string | null;
+        };
+        Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      schedule_runs: {
+        Row: {
+          error: string | null;
+          finished_at: string | null;
+          id: string;
+          report_run_id: string | null;
+          schedule_id: string;
+          started_at: string;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          error?: string | null;
+          finished_at?: string | null;
+          id?: string;
+          report_run_id?: string | null;
+          schedule_id: string;
+          started_at?: string;
+          status?: string;
+        };
+        Update: {
+          error?: string | null;
+          finished_at?: string | null;
+          id?: string;
+          report_run_id?: string | null;
+          schedule_id?: string;
+          started_at?: string;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "schedule_runs_report_run_id_fkey";
+            columns: ["report_run_id"];
+            isOneToOne: false;
+            referencedRelation: "report_generations";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_runs_schedule_id_fkey";
+            columns: ["schedule_id"];
+            isOneToOne: false;
+            referencedRelation: "schedules";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      schedules: {
+        Row: {
+          account_id: string;
+          active: boolean;
+          cadence: string;
+          city: string | null;
+          consecutive_failures: number;
+          created_at: string;
+          filters: NonNullable<Json>;
+          id: string;
+          last_run_at: string | null;
+          monthly_dom: number | null;
+          next_run_at: string | null;
+          recipients: string[];
+          report_type: string;
+          send_hour: number;
+          send_minute: number;
+          time_zone: string;
+          updated_at: string;
+          weekly_dow: number | null;
+          zip_codes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          active?: boolean;
+          cadence: string;
+          city?: string | null;
+          consecutive_failures?: number;
+          created_at?: string;
+          filters?: NonNullable<Json>;
+          id?: string;
+          last_run_at?: string | null;
+          monthly_dom?: number | null;
+          next_run_at?: string | null;
+          recipients?: string[];
+          report_type?: string;
+          send_hour: number;
+          send_minute?: number;
+          time_zone: string;
+          updated_at?: string;
+          weekly_dow?: number | null;
+          zip_codes?: string[];
+        };
+        Update: {
+          account_id?: string;
+          active?: boolean;
+          cadence?: string;
+          city?: string | null;
+          consecutive_failures?: number;
+          created_at?: string;
+          filters?: NonNullable<Json>;
+          id?: string;
+          last_run_at?: string | null;
+          monthly_dom?: number | null;
+          next_run_at?: string | null;
+          recipients?: string[];
+          report_type?: string;
+          send_hour?: number;
+          send_minute?: number;
+          time_zone?: string;
+          updated_at?: string;
+          weekly_dow?: number | null;
+          zip_codes?: string[];
+        };
+        Relationships: [];
+      };
+      sms_logs: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          from_phone: string | null;
+          id: string;
+          lead_id: string | null;
+          message: string | null;
+          status: string;
+          to_phone: string;
+          twilio_sid: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          from_phone?: string | null;
+          id?: string;
+          lead_id?: string | null;
+          message?: string | null;
+          status?: string;
+          to_phone: string;
+          twilio_sid?: string | null;
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          from_phone?: string | null;
+          id?: string;
+          lead_id?: string | null;
+          message?: string | null;
+          status?: string;
+          to_phone?: string;
+          twilio_sid?: string | null;
+        };
+        Relationships: [];
+      };
     };
     Views: {
-      [_ in never]: never;
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
-      [_ in never]: never;
+      create_property_report: {
+        Args: {
+          p_account_id: string;
+          p_apn?: string;
+          p_expires_at?: string;
+          p_property_address: string;
+          p_property_city?: string;
+          p_property_state?: string;
+          p_property_zip?: string;
+          p_report_type?: string;
+          p_selected_pages?: Json;
+          p_theme?: number;
+        };
+        Returns: string;
+      };
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      request_consumer_report: {
+        Args: {
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
+          p_property_address: string;
+          p_state: string;
+          p_zip: string;
+        };
+        Returns: string;
+      };
+      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;
@@ -4474,15 +4286,7 @@ export const Constants = {
     },
   },
   quicksell: {
-    Enums: {
-      badge_tier: ["1", "2", "3", "special"],
-      challenge_type: ["weekly", "monthly", "seasonal", "limited"],
-      listing_condition: ["new", "like_new", "good", "fair", "poor"],
-      listing_status: ["draft", "published", "sold", "delisted", "archived"],
-      sale_status: ["pending", "completed", "cancelled", "refunded"],
-      sync_status: ["draft", "active", "sold", "delisted", "error"],
-      user_challenge_status: ["active", "completed", "expired"],
-    },
+    Enums: {},
   },
   reports: {
     Enums: {},
