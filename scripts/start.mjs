@@ -158,6 +158,8 @@ try {
     SUPABASE_JWT_SECRET: keys.jwtSecret,
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    // Kept across restarts (scripts/lib/stack.mjs keptKey): webhook secrets are sealed under it.
+    REPORTS_WEBHOOK_KEY: functions.env.REPORTS_WEBHOOK_KEY,
   };
   writeEnvFile(env);
 

@@ -1,7 +1,7 @@
 // The running stack: cluster + functions gateway, its keys and .stack/env.
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { apiKey, LOCAL_JWT_SECRET } from "./jwt.mjs";
@@ -33,9 +33,27 @@ export function freePort() {
   });
 }
 
+const keptKeys = new Map();
+/**
+ * An encryption key (base64 of 32 random bytes) that must outlive a restart,
+ * because rows are sealed under it: $NAME, else the one an earlier
+ * `npm start` wrote into .stack/env, else a new random one.
+ */
+export function keptKey(name) {
+  if (process.env[name]) return process.env[name];
+  if (keptKeys.has(name)) return keptKeys.get(name);
+  const file = join(STACK_DIR, "env");
+  const line = existsSync(file) ? readFileSync(file, "utf8").split("\n").find((l) => l.startsWith(`${name}=`)) : null;
+  const key = line ? line.slice(name.length + 1).trim() : randomBytes(32).toString("base64");
+  keptKeys.set(name, key);
+  return key;
+}
+
 export function functionsEnv({ dbUrl, port }) {
   const keys = stackKeys();
   return {
+    // Outgoing webhook secrets are sealed under it (functions/_shared/secret-box.ts).
+    REPORTS_WEBHOOK_KEY: keptKey("REPORTS_WEBHOOK_KEY"),
     PORT: String(port),
     SUPABASE_URL: `http://127.0.0.1:${port}`,
     SUPABASE_DB_URL: dbUrl,

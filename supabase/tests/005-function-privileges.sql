@@ -80,6 +80,7 @@ select set_eq(
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
     'reports.request_market_report(uuid,jsonb)',
+    'reports.replay_webhook_delivery(uuid)', 'reports.send_test_webhook(uuid)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
@@ -135,7 +136,13 @@ insert into service_functions values
   -- reports (the renderers)
   ('private.generate_short_code()'),
   ('private.generate_agent_code()'),
-  ('private.reports_branding_for(uuid,uuid)');
+  ('private.reports_branding_for(uuid,uuid)'),
+  -- reports (outgoing webhooks: the reports-webhooks function and its worker)
+  ('private.reports_emit_event(uuid,text,jsonb)'),
+  ('private.reports_webhook_claim(text,integer)'),
+  ('private.reports_webhook_create(uuid,uuid,text,text[],text)'),
+  ('private.reports_webhook_record_attempt(bigint,text,uuid,text,integer,integer,text,integer)'),
+  ('private.reports_webhook_rotate(uuid,text)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');
