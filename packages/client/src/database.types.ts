@@ -1735,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2463,7 +2463,7 @@ export type Database = {
           qr_code_url: string | null;
           report_type: string;
           selected_pages: NonNullable<Json>;
-          short_code: string | null;
+          short_code: string;
           sitex_data: Json | null;
           status: string;
           theme: number;
@@ -2489,7 +2489,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2514,7 +2514,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code?: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2624,6 +2624,49 @@ export type Database = {
           user_id?: string | null;
         };
         Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       schedule_runs: {
         Row: {
@@ -2775,12 +2818,169 @@ export type Database = {
         };
         Relationships: [];
       };
+      webhook_deliveries: {
+        Row: {
+          account_id: string;
+          attempt: number;
+          attempted_at: string | null;
+          created_at: string;
+          error: string | null;
+          event: string;
+          id: string;
+          message_id: string;
+          next_attempt_at: string | null;
+          payload: NonNullable<Json>;
+          replay_of: string | null;
+          response_ms: number | null;
+          response_status: number | null;
+          status: string;
+          webhook_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event: string;
+          id?: string;
+          message_id: string;
+          next_attempt_at?: string | null;
+          payload: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event?: string;
+          id?: string;
+          message_id?: string;
+          next_attempt_at?: string | null;
+          payload?: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_replay_of_fkey";
+            columns: ["replay_of"];
+            isOneToOne: false;
+            referencedRelation: "webhook_deliveries";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
+            columns: ["webhook_id"];
+            isOneToOne: false;
+            referencedRelation: "webhooks";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhooks: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          disabled_at: string | null;
+          disabled_reason: string | null;
+          events: string[];
+          failing_since: string | null;
+          id: string;
+          is_active: boolean;
+          previous_secret: string | null;
+          previous_secret_expires_at: string | null;
+          secret: string;
+          updated_at: string;
+          url: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret: string;
+          updated_at?: string;
+          url: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events?: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret?: string;
+          updated_at?: string;
+          url?: string;
+        };
+        Relationships: [];
+      };
     };
     Views: {
-      [_ in never]: never;
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      replay_webhook_delivery: { Args: { p_delivery_id: string }; Returns: string };
+      request_consumer_report: {
+        Args: {
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
+          p_property_address: string;
+          p_state: string;
+          p_zip: string;
+        };
+        Returns: string;
+      };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      send_test_webhook: { Args: { p_webhook_id: string }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;
