@@ -158,8 +158,9 @@ try {
     SUPABASE_JWT_SECRET: keys.jwtSecret,
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-    // Kept across restarts (scripts/lib/stack.mjs quicksellTokenKey): marketplace tokens are stored under it.
+    // Kept across restarts (scripts/lib/stack.mjs keptKey): marketplace tokens and webhook secrets are sealed under them.
     QUICKSELL_TOKEN_KEY: functions.env.QUICKSELL_TOKEN_KEY,
+    REPORTS_WEBHOOK_KEY: functions.env.REPORTS_WEBHOOK_KEY,
   };
   writeEnvFile(env);
 

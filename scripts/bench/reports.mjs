@@ -18,15 +18,34 @@
 //               and the function's peak memory (rp-render);
 //   landing     reports.property_report_landing p50 / p99 (rp-core);
 //   schedules   next_run_at for 100,000 schedules (rp-msg).
+//
+// Webhooks (r2-hooks): WEBHOOK_EVENTS events to one endpoint on a local
+// receiver that answers 500 to 20% of requests (at random, retries
+// included), delivered by the reports-webhooks worker through the functions
+// gateway (4 worker calls at once; the clock is moved for retries by making
+// their jobs due). Deliveries per second = events / wall time until none is
+// pending. Checked: every event's webhook-id got exactly one 2xx (none lost,
+// none doubled), and the database says the same.
+// REPORTS_BENCH_ONLY=webhooks runs that section alone and keeps the other
+// sections of bench/results/reports.json as they were.
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
 import pg from "pg";
+import { userToken } from "../lib/jwt.mjs";
+import { root } from "../lib/setup.mjs";
 import { median, round } from "./_lib.mjs";
+
+const WEBHOOK_EVENTS = 2000;
+const WEBHOOK_FAIL_RATE = 0.2;
 
 const SIZE = { sold: 100_000, open: 6_000, withdrawn: 3_000, otherCities: 20, otherListings: 60_000, years: 5 };
 const CITY = "Bench Metro";
 const ZIPS = ["73301", "73302", "73303", "73304", "73305", "73306", "73307", "73308"];
 const ROUNDS = 15;
 
-export const description = "market report statistics in SQL for a city with 100,000 sold homes; hooks for rendering, landing page, schedules";
+export const description = "market report statistics in SQL for a city with 100,000 sold homes; webhook deliveries to a receiver failing 20% of the time; hooks for rendering, landing page, schedules";
 
 const pct = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -150,10 +169,109 @@ async function marketStats(admin, step) {
 const exists = async (admin, signature) =>
   (await admin.query("select to_regprocedure($1) is not null as present", [signature])).rows[0].present;
 
-export default async function reports({ url, step }) {
+async function webhooks(admin, step, functions) {
+  const gateway = await functions();
+  const answered = new Map(); // webhook-id -> 2xx answers
+  let requests = 0;
+  let failures = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      requests++;
+      const id = req.headers["webhook-id"];
+      if (!id || !req.headers["webhook-signature"]?.startsWith("v1,")) {
+        res.writeHead(400).end();
+        return;
+      }
+      if (Math.random() < WEBHOOK_FAIL_RATE) {
+        failures++;
+        res.writeHead(500).end("bench: failing on purpose");
+        return;
+      }
+      answered.set(id, (answered.get(id) ?? 0) + 1);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const userId = randomUUID();
+    const email = `bench-hooks-${userId.slice(0, 8)}@bench.domus.dev`;
+    await admin.query(
+      `insert into auth.users (id, aud, role, email, raw_user_meta_data, email_confirmed_at)
+       values ($1, 'authenticated', 'authenticated', $2, '{"full_name": "Bench Hooks"}', now())`, [userId, email]);
+    const sessionId = randomUUID();
+    await admin.query("insert into auth.sessions (id, user_id, user_agent) values ($1, $2, 'bench')", [sessionId, userId]);
+    const token = userToken({ sub: userId, email, sessionId });
+    const created = await fetch(`${gateway.url}/reports-webhooks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ action: "create", accountId: userId, url: `http://127.0.0.1:${server.address().port}/hook`, events: ["report.completed"] }),
+    });
+    if (created.status !== 201) throw new Error(`webhooks: create answered ${created.status}: ${await created.text()}`);
+    const { webhook } = await created.json();
+    step(`reports: webhooks, ${WEBHOOK_EVENTS} events to a receiver failing ${WEBHOOK_FAIL_RATE * 100}% of the time`);
+    const t0 = process.hrtime.bigint();
+    await admin.query(
+      "select private.reports_emit_event($1, 'report.completed', jsonb_build_object('report_id', g)) from generate_series(1, $2) g",
+      [userId, WEBHOOK_EVENTS]);
+    const work = () => fetch(`${gateway.url}/reports-webhooks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${gateway.env.SUPABASE_SERVICE_ROLE_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ queue: "reports.webhooks", batchSize: 50 }),
+    }).then((r) => r.text());
+    let rounds = 0;
+    for (;;) {
+      rounds++;
+      await Promise.all([work(), work(), work(), work()]);
+      const { rows: [left] } = await admin.query(
+        "select count(*)::int as n from reports.webhook_deliveries where webhook_id = $1 and status = 'pending'", [webhook.id]);
+      if (left.n === 0 || rounds > 50) break;
+      // The retries are due in 5 s and more: move the clock.
+      await admin.query(
+        `update public.jobs j set run_at = now() from reports.webhook_deliveries d
+         where d.webhook_id = $1 and d.status = 'pending' and j.queue = 'reports.webhooks' and j.idempotency_key = d.id::text and j.status = 'queued'`,
+        [webhook.id]);
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const { rows: [db] } = await admin.query(
+      `select count(distinct message_id) filter (where status = 'delivered')::int as delivered_ids,
+              count(*) filter (where status = 'delivered')::int as delivered_rows,
+              count(*) filter (where status in ('pending', 'dead'))::int as undelivered,
+              count(*)::int as attempts, max(attempt)::int as max_attempt
+       from reports.webhook_deliveries where webhook_id = $1`, [webhook.id]);
+    const doubled = [...answered.values()].filter((n) => n > 1).length;
+    const ok = answered.size === WEBHOOK_EVENTS && doubled === 0 && db.delivered_ids === WEBHOOK_EVENTS &&
+      db.delivered_rows === WEBHOOK_EVENTS && db.undelivered === 0;
+    return {
+      events: WEBHOOK_EVENTS,
+      fail_rate: WEBHOOK_FAIL_RATE,
+      seconds: round(seconds, 2),
+      deliveries_per_second: round(WEBHOOK_EVENTS / seconds, 1),
+      attempts_per_second: round(db.attempts / seconds, 1),
+      attempts: db.attempts,
+      receiver_requests: requests,
+      receiver_failures: failures,
+      max_attempt: db.max_attempt,
+      worker_rounds: rounds,
+      lost: WEBHOOK_EVENTS - answered.size,
+      doubled,
+      checks_ok: ok,
+    };
+  } finally {
+    server.close();
+  }
+}
+
+export default async function reports({ url, step, functions }) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
+    if (process.env.REPORTS_BENCH_ONLY === "webhooks") {
+      const file = join(root, "bench", "results", "reports.json");
+      const { benchmark: _b, description: _d, started_at: _s, environment: _e, ...before } = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+      const hooks = await webhooks(admin, step, functions);
+      return { ...before, webhooks: hooks, ok: (before.ok ?? true) && hooks.checks_ok };
+    }
     const data = await generate(admin, step);
     const stats = await marketStats(admin, step);
     // --- Hooks for the merged branches (see the header). -----------------
@@ -165,6 +283,7 @@ export default async function reports({ url, step }) {
       ? { todo: "reports.property_report_landing exists on this branch: measure p50 / p99 over property_reports rows (lead)" }
       : { todo: "rp-core: reports.property_report_landing(p_short_code) p50 / p99 over 10,000 property reports" };
     const schedules = { todo: "rp-msg: next_run_at computed for 100,000 schedules (seconds, rows per second)" };
+    const hooksResult = await webhooks(admin, step, functions);
     return {
       data,
       rounds: ROUNDS,
@@ -173,7 +292,8 @@ export default async function reports({ url, step }) {
       rendering,
       landing,
       schedules,
-      ok: stats.ok,
+      webhooks: hooksResult,
+      ok: stats.ok && hooksResult.checks_ok,
     };
   } finally {
     await admin.end();

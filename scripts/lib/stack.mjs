@@ -33,26 +33,29 @@ export function freePort() {
   });
 }
 
-let tokenKey = null;
+const keptKeys = new Map();
 /**
- * The key marketplace-sync encrypts QuickSell marketplace tokens with
- * (AES-256-GCM, base64 of 32 bytes): $QUICKSELL_TOKEN_KEY, else the one an
- * earlier `npm start` wrote into .stack/env (tokens stored under it must stay
- * readable across restarts), else a new random one.
+ * An encryption key (base64 of 32 random bytes) that must outlive a restart,
+ * because rows are sealed under it: $NAME, else the one an earlier
+ * `npm start` wrote into .stack/env, else a new random one.
  */
-export function quicksellTokenKey() {
-  if (process.env.QUICKSELL_TOKEN_KEY) return process.env.QUICKSELL_TOKEN_KEY;
-  if (tokenKey) return tokenKey;
+export function keptKey(name) {
+  if (process.env[name]) return process.env[name];
+  if (keptKeys.has(name)) return keptKeys.get(name);
   const file = join(STACK_DIR, "env");
-  const line = existsSync(file) ? readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("QUICKSELL_TOKEN_KEY=")) : null;
-  tokenKey = line ? line.slice("QUICKSELL_TOKEN_KEY=".length).trim() : randomBytes(32).toString("base64");
-  return tokenKey;
+  const line = existsSync(file) ? readFileSync(file, "utf8").split("\n").find((l) => l.startsWith(`${name}=`)) : null;
+  const key = line ? line.slice(name.length + 1).trim() : randomBytes(32).toString("base64");
+  keptKeys.set(name, key);
+  return key;
 }
 
 export function functionsEnv({ dbUrl, port }) {
   const keys = stackKeys();
   return {
-    QUICKSELL_TOKEN_KEY: quicksellTokenKey(),
+    // Marketplace tokens (functions/_shared/quicksell/token-crypto.ts) and outgoing
+    // webhook secrets (functions/_shared/secret-box.ts) are sealed under these.
+    QUICKSELL_TOKEN_KEY: keptKey("QUICKSELL_TOKEN_KEY"),
+    REPORTS_WEBHOOK_KEY: keptKey("REPORTS_WEBHOOK_KEY"),
     PORT: String(port),
     SUPABASE_URL: `http://127.0.0.1:${port}`,
     SUPABASE_DB_URL: dbUrl,

@@ -84,6 +84,7 @@ select set_eq(
     'reports.create_property_report(uuid,text,text,text,text,integer,jsonb,text,text,timestamp with time zone)',
     'reports.request_market_report(uuid,jsonb)',
     'quicksell.crosspost_listing(uuid,text)',
+    'reports.replay_webhook_delivery(uuid)', 'reports.send_test_webhook(uuid)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
@@ -162,7 +163,13 @@ insert into service_functions values
   ('private.quicksell_photo_retention(timestamp with time zone,integer)'),
   ('private.quicksell_price_estimate(uuid,timestamp with time zone)'),
   -- quicksell (the backend's analytics events)
-  ('private.quicksell_record_event(uuid,text,uuid,text,jsonb)');
+  ('private.quicksell_record_event(uuid,text,uuid,text,jsonb)'),
+  -- reports (outgoing webhooks: the reports-webhooks function and its worker)
+  ('private.reports_emit_event(uuid,text,jsonb)'),
+  ('private.reports_webhook_claim(text,integer)'),
+  ('private.reports_webhook_create(uuid,uuid,text,text[],text)'),
+  ('private.reports_webhook_record_attempt(bigint,text,uuid,text,integer,integer,text,integer)'),
+  ('private.reports_webhook_rotate(uuid,text)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');

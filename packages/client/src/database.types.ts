@@ -2818,6 +2818,125 @@ export type Database = {
         };
         Relationships: [];
       };
+      webhook_deliveries: {
+        Row: {
+          account_id: string;
+          attempt: number;
+          attempted_at: string | null;
+          created_at: string;
+          error: string | null;
+          event: string;
+          id: string;
+          message_id: string;
+          next_attempt_at: string | null;
+          payload: NonNullable<Json>;
+          replay_of: string | null;
+          response_ms: number | null;
+          response_status: number | null;
+          status: string;
+          webhook_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event: string;
+          id?: string;
+          message_id: string;
+          next_attempt_at?: string | null;
+          payload: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event?: string;
+          id?: string;
+          message_id?: string;
+          next_attempt_at?: string | null;
+          payload?: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_replay_of_fkey";
+            columns: ["replay_of"];
+            isOneToOne: false;
+            referencedRelation: "webhook_deliveries";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
+            columns: ["webhook_id"];
+            isOneToOne: false;
+            referencedRelation: "webhooks";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhooks: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          disabled_at: string | null;
+          disabled_reason: string | null;
+          events: string[];
+          failing_since: string | null;
+          id: string;
+          is_active: boolean;
+          previous_secret: string | null;
+          previous_secret_expires_at: string | null;
+          secret: string;
+          updated_at: string;
+          url: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret: string;
+          updated_at?: string;
+          url: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events?: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret?: string;
+          updated_at?: string;
+          url?: string;
+        };
+        Relationships: [];
+      };
     };
     Views: {
       admin_daily_metrics: {
@@ -2835,22 +2954,8 @@ export type Database = {
       };
     };
     Functions: {
-      create_property_report: {
-        Args: {
-          p_account_id: string;
-          p_apn?: string;
-          p_expires_at?: string;
-          p_property_address: string;
-          p_property_city?: string;
-          p_property_state?: string;
-          p_property_zip?: string;
-          p_report_type?: string;
-          p_selected_pages?: Json;
-          p_theme?: number;
-        };
-        Returns: string;
-      };
       property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      replay_webhook_delivery: { Args: { p_delivery_id: string }; Returns: string };
       request_consumer_report: {
         Args: {
           p_agent_code: string;
@@ -2865,6 +2970,7 @@ export type Database = {
         Returns: string;
       };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      send_test_webhook: { Args: { p_webhook_id: string }; Returns: string };
       track_report_event: {
         Args: {
           p_device_type: string;
