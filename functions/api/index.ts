@@ -46,6 +46,12 @@ function parse<S extends ZodTypeAny>(schema: S | undefined, value: unknown, wher
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    // A field the caller may not set is named itself, not as "body".
+    if (issue.code === "unrecognized_keys") {
+      const field = [...issue.path, issue.keys[0]].join(".");
+      throw new HttpError(400, "invalid_request", `${field}: not a field of this request`, field);
+    }
     const { field, message } = formatZodError(parsed.error, where);
     throw new HttpError(400, "invalid_request", message, field);
   }

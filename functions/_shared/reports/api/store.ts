@@ -70,9 +70,9 @@ export function apiStore(sql: Sql): ApiStore {
       return row.auth as ApiAuth;
     },
     async createReport(keyId, params) {
-      const [row] = await sql`
-        select g.id, g.status from reports.report_generations g
-        where g.id = private.reports_api_request_report(${keyId}, ${sql.json(params as never)})`;
+      const [{ id }] = await sql`select private.reports_api_request_report(${keyId}, ${sql.json(params as never)}) as id`;
+      // A repeated idempotency_key answers the first report, in whatever state it is now.
+      const [row] = await sql`select g.id, g.status from reports.report_generations g where g.id = ${id}`;
       return row as { id: string; status: string };
     },
     async getReport(accountId, id) {
