@@ -127,7 +127,7 @@ dbTest("429 with Retry-After past the rate limit; nothing past it is counted or 
       assertEquals([res.body.error.code, res.body.error.field], ["rate_limited", "authorization"]);
     }
   }
-  const windows = await testSql()`select hits from private.api_key_windows where key_id = ${key.id} order by window_start`;
+  const windows = await testSql()`select hits from reports.api_key_windows where key_id = ${key.id} order by window_start`;
   // A minute boundary may fall inside the loop: then each window holds at most 3.
   assert(windows.every((w) => w.hits <= 3), JSON.stringify(windows));
   assertEquals(statuses.filter((s) => s === 200).length, windows.reduce((n, w) => n + w.hits, 0), "every admitted call counted");
@@ -143,7 +143,7 @@ dbTest("a concurrent burst of 40 on one key with limit 7 admits at most 7 per mi
   const results = await Promise.all(Array.from({ length: 40 }, () => call("GET", "/reports?limit=1", key.key)));
   const admitted = results.filter((r) => r.status === 200).length;
   assert(results.every((r) => r.status === 200 || r.status === 429), JSON.stringify(results.map((r) => r.status)));
-  const windows = await testSql()`select hits from private.api_key_windows where key_id = ${key.id}`;
+  const windows = await testSql()`select hits from reports.api_key_windows where key_id = ${key.id}`;
   assert(windows.every((w) => w.hits <= 7), JSON.stringify(windows));
   assertEquals(admitted, windows.reduce((n, w) => n + w.hits, 0));
   assert(admitted >= 7 && admitted <= 7 * windows.length, `admitted ${admitted} over ${windows.length} window(s)`);

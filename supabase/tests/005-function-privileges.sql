@@ -80,6 +80,7 @@ select set_eq(
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
     'reports.request_market_report(uuid,jsonb)',
+    'reports.create_api_key(uuid,text,text[],integer)', 'reports.revoke_api_key(uuid)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
@@ -126,6 +127,9 @@ insert into service_functions values
   ('private.reports_begin_generation(uuid)'),
   ('private.reports_complete_generation(uuid,jsonb,integer)'),
   ('private.reports_fail_generation(uuid,text)'),
+  -- reports (the api function)
+  ('private.reports_authenticate_api_key(text,text)'),
+  ('private.reports_api_request_report(uuid,jsonb)'),
   -- tools (the checkout function and the Stripe webhook)
   ('private.tools_checkout_begin(uuid,uuid,tools.payment_method,text)'),
   ('private.tools_checkout_complete(text,text,text)'),
