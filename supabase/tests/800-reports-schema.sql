@@ -17,7 +17,7 @@ select is_empty($$ select unnest(array['report_generations', 'schedules', 'sched
   'email_suppressions', 'sms_logs', 'affiliate_branding'])
   except select tablename::text from pg_tables where schemaname = 'reports' $$, 'the twelve part-1 tables exist');
 select is_empty($$ select unnest(array['leads', 'blocked_ips', 'lead_rate_limits', 'contacts', 'contact_groups',
-  'contact_group_members', 'api_keys', 'webhooks', 'webhook_deliveries'])
+  'contact_group_members', 'webhooks', 'webhook_deliveries'])
   intersect select tablename::text from pg_tables where schemaname = 'reports' $$, 'part 2''s tables do not exist yet');
 
 create temp table seed_columns (t text, c text);

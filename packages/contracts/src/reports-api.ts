@@ -63,7 +63,7 @@ export const apiReport = z.object({
   id: uuid,
   status: reportStatus,
   error: text().nullable(),
-  params: z.record(z.unknown()),
+  params: z.record(text(), z.unknown()),
   billable: z.boolean(),
   created_at: text(),
   generated_at: text().nullable(),
@@ -102,7 +102,7 @@ const scheduleFields = {
   send_hour: z.number().int().min(0).max(23),
   send_minute: z.number().int().min(0).max(59),
   recipients: z.array(text().max(254)).max(100),
-  filters: z.record(z.unknown()),
+  filters: z.record(text(), z.unknown()),
   active: z.boolean(),
   time_zone: text().min(1).max(64),
 };
