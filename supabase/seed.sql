@@ -85,7 +85,12 @@ from (values
   ('reports_team', 'reports.sms', 250, false, null),
   ('reports_affiliate', 'reports.market_report', null, false, null),
   ('reports_affiliate', 'reports.property_report', null, false, null),
-  ('reports_affiliate', 'reports.sms', 1000, false, null)
+  ('reports_affiliate', 'reports.sms', 1000, false, null),
+  -- reports.api_call: every call of the api function, metered, unlimited
+  ('reports_free', 'reports.api_call', null, false, null),
+  ('reports_solo', 'reports.api_call', null, false, null),
+  ('reports_team', 'reports.api_call', null, false, null),
+  ('reports_affiliate', 'reports.api_call', null, false, null)
 ) as e (plan_code, feature, quota, overage_allowed, overage_unit_price)
 join public.plans p on p.code = e.plan_code
 on conflict (plan_id, feature) do update set

@@ -35,6 +35,15 @@ import { join } from "node:path";
 import pg from "pg";
 import { userToken } from "../lib/jwt.mjs";
 import { root } from "../lib/setup.mjs";
+// api (r2-api): the api function's handler in-process (scripts/bench/_api.ts
+// under Deno) on 8 concurrent connections, GET /schedules: requests per
+// second and p99 with API-key verification (checksum, SHA-256, the atomic
+// per-minute count and the metering in one database call) vs the same
+// handler and route with authentication stubbed out; ratio = with / without.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { bin } from "../lib/setup.mjs";
+import { DENO_CONFIG } from "../lib/stack.mjs";
 import { median, round } from "./_lib.mjs";
 
 const WEBHOOK_EVENTS = 2000;
@@ -166,6 +175,44 @@ async function marketStats(admin, step) {
   return { ok: allOk, reports: results, headline_seconds_per_report: results.city_last_full_month.seconds_median };
 }
 
+const API_REQUESTS_PER_CONNECTION = 400;
+
+async function apiBench(admin, url, step) {
+  step(`reports: api function, GET /schedules on 8 connections x ${API_REQUESTS_PER_CONNECTION}, with and without key verification`);
+  const { rows: [user] } = await admin.query(
+    `insert into auth.users (id, aud, role, email, raw_user_meta_data, email_confirmed_at)
+     values (extensions.gen_random_uuid(), 'authenticated', 'authenticated', 'bench-api@bench.domus.dev',
+             '{"full_name": "Bench API"}', now()) returning id`);
+  await admin.query(
+    `insert into reports.schedules (account_id, city, cadence, send_hour) select $1, 'Bench Metro', 'daily', h from generate_series(6, 10) h`,
+    [user.id]);
+  await admin.query("begin");
+  await admin.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)",
+    [JSON.stringify({ sub: user.id, role: "authenticated" })]);
+  const { rows: [created] } = await admin.query(
+    "select reports.create_api_key($1, 'bench', '{schedules:read}', 10000) as k", [user.id]);
+  await admin.query("commit");
+  const out = execFileSync(bin("deno"), ["run", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG,
+    fileURLToPath(new URL("./_api.ts", import.meta.url))], {
+    env: { ...process.env, NO_COLOR: "1", SUPABASE_DB_URL: url, BENCH_API_KEY: created.k.key, BENCH_KEY_ID: created.k.id,
+           BENCH_ACCOUNT_ID: user.id, BENCH_REQUESTS: String(API_REQUESTS_PER_CONNECTION) },
+    encoding: "utf8", maxBuffer: 1 << 24,
+  });
+  const r = JSON.parse(out.trim().split("\n").pop());
+  const { rows: [usage] } = await admin.query(
+    "select count(*)::int as n from public.usage_events where account_id = $1 and feature = 'reports.api_call'", [user.id]);
+  const ok = r.with_key.statuses["200"] === r.with_key.requests && r.without_auth.statuses["200"] === r.without_auth.requests;
+  return {
+    route: "GET /schedules (5 schedules), handler in-process under Deno, 8 concurrent connections (pool of 8)",
+    with_key: r.with_key,
+    without_auth: r.without_auth,
+    rps_ratio: round(r.with_key.requests_per_second / r.without_auth.requests_per_second, 2),
+    p99_ratio: round(r.with_key.p99_ms / r.without_auth.p99_ms, 2),
+    usage_events_recorded: usage.n,
+    ok,
+  };
+}
+
 const exists = async (admin, signature) =>
   (await admin.query("select to_regprocedure($1) is not null as present", [signature])).rows[0].present;
 
@@ -284,6 +331,7 @@ export default async function reports({ url, step, functions }) {
       : { todo: "rp-core: reports.property_report_landing(p_short_code) p50 / p99 over 10,000 property reports" };
     const schedules = { todo: "rp-msg: next_run_at computed for 100,000 schedules (seconds, rows per second)" };
     const hooksResult = await webhooks(admin, step, functions);
+    const api = await apiBench(admin, url, step);
     return {
       data,
       rounds: ROUNDS,
@@ -293,7 +341,8 @@ export default async function reports({ url, step, functions }) {
       landing,
       schedules,
       webhooks: hooksResult,
-      ok: stats.ok && hooksResult.checks_ok,
+      api,
+      ok: stats.ok && hooksResult.checks_ok && api.ok,
     };
   } finally {
     await admin.end();

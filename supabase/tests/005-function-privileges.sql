@@ -85,6 +85,7 @@ select set_eq(
     'reports.request_market_report(uuid,jsonb)',
     'quicksell.crosspost_listing(uuid,text)',
     'reports.replay_webhook_delivery(uuid)', 'reports.send_test_webhook(uuid)',
+    'reports.create_api_key(uuid,text,text[],integer)', 'reports.revoke_api_key(uuid)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
@@ -145,6 +146,9 @@ insert into service_functions values
   ('private.reports_fail_generation(uuid,text)'),
   ('private.reports_value_subject(text,text,text)'),
   ('private.reports_fail_abandoned()'),
+  -- reports (the api function)
+  ('private.reports_authenticate_api_key(text,text)'),
+  ('private.reports_api_request_report(uuid,jsonb)'),
   -- tools (the checkout function and the Stripe webhook)
   ('private.tools_checkout_begin(uuid,uuid,tools.payment_method,text)'),
   ('private.tools_checkout_complete(text,text,text)'),

@@ -2236,6 +2236,82 @@ export type Database = {
         };
         Relationships: [];
       };
+      api_key_windows: {
+        Row: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        Update: {
+          hits?: number;
+          key_id?: string;
+          max_hits?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "api_key_windows_key_id_fkey";
+            columns: ["key_id"];
+            isOneToOne: false;
+            referencedRelation: "api_keys";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      api_keys: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          created_by: string | null;
+          id: string;
+          is_active: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at: string | null;
+          name: string;
+          rate_limit: number;
+          revoked_at: string | null;
+          scopes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at?: string | null;
+          name: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes: string[];
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash?: string;
+          key_prefix?: string;
+          last_used_at?: string | null;
+          name?: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes?: string[];
+        };
+        Relationships: [];
+      };
       consumer_reports: {
         Row: {
           account_id: string;
@@ -2818,125 +2894,6 @@ export type Database = {
         };
         Relationships: [];
       };
-      webhook_deliveries: {
-        Row: {
-          account_id: string;
-          attempt: number;
-          attempted_at: string | null;
-          created_at: string;
-          error: string | null;
-          event: string;
-          id: string;
-          message_id: string;
-          next_attempt_at: string | null;
-          payload: NonNullable<Json>;
-          replay_of: string | null;
-          response_ms: number | null;
-          response_status: number | null;
-          status: string;
-          webhook_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          attempt?: number;
-          attempted_at?: string | null;
-          created_at?: string;
-          error?: string | null;
-          event: string;
-          id?: string;
-          message_id: string;
-          next_attempt_at?: string | null;
-          payload: NonNullable<Json>;
-          replay_of?: string | null;
-          response_ms?: number | null;
-          response_status?: number | null;
-          status?: string;
-          webhook_id: string;
-        };
-        Update: {
-          account_id?: string;
-          attempt?: number;
-          attempted_at?: string | null;
-          created_at?: string;
-          error?: string | null;
-          event?: string;
-          id?: string;
-          message_id?: string;
-          next_attempt_at?: string | null;
-          payload?: NonNullable<Json>;
-          replay_of?: string | null;
-          response_ms?: number | null;
-          response_status?: number | null;
-          status?: string;
-          webhook_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "webhook_deliveries_replay_of_fkey";
-            columns: ["replay_of"];
-            isOneToOne: false;
-            referencedRelation: "webhook_deliveries";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
-            columns: ["webhook_id"];
-            isOneToOne: false;
-            referencedRelation: "webhooks";
-            referencedColumns: ["id"];
-          },
-        ];
-      };
-      webhooks: {
-        Row: {
-          account_id: string;
-          created_at: string;
-          disabled_at: string | null;
-          disabled_reason: string | null;
-          events: string[];
-          failing_since: string | null;
-          id: string;
-          is_active: boolean;
-          previous_secret: string | null;
-          previous_secret_expires_at: string | null;
-          secret: string;
-          updated_at: string;
-          url: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          account_id: string;
-          created_at?: string;
-          disabled_at?: string | null;
-          disabled_reason?: string | null;
-          events: string[];
-          failing_since?: string | null;
-          id?: string;
-          is_active?: boolean;
-          previous_secret?: string | null;
-          previous_secret_expires_at?: string | null;
-          secret: string;
-          updated_at?: string;
-          url: string;
-        };
-        Update: {
-          account_id?: string;
-          created_at?: string;
-          disabled_at?: string | null;
-          disabled_reason?: string | null;
-          events?: string[];
-          failing_since?: string | null;
-          id?: string;
-          is_active?: boolean;
-          previous_secret?: string | null;
-          previous_secret_expires_at?: string | null;
-          secret?: string;
-          updated_at?: string;
-          url?: string;
-        };
-        Relationships: [];
-      };
     };
     Views: {
       admin_daily_metrics: {
@@ -2954,8 +2911,11 @@ export type Database = {
       };
     };
     Functions: {
+      create_api_key: {
+        Args: { p_account_id: string; p_name: string; p_rate_limit?: number; p_scopes: string[] };
+        Returns: Json;
+      };
       property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
-      replay_webhook_delivery: { Args: { p_delivery_id: string }; Returns: string };
       request_consumer_report: {
         Args: {
           p_agent_code: string;
@@ -2970,7 +2930,7 @@ export type Database = {
         Returns: string;
       };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
-      send_test_webhook: { Args: { p_webhook_id: string }; Returns: string };
+      revoke_api_key: { Args: { p_id: string }; Returns: Json };
       track_report_event: {
         Args: {
           p_device_type: string;
