@@ -6,8 +6,7 @@
 // outbox as provider.
 import { join } from "node:path";
 import { createGateway } from "../../scripts/gateway/gateway.ts";
-import { localEmailSender, localSmsSender } from "../_shared/messaging/outbox.ts";
-import { leadEmail, leadSms } from "../_shared/reports/leads/messaging.ts";
+import { localLeadEmail, localLeadSms, segmentsOf } from "../_shared/reports/leads/messaging.ts";
 import { notifyLead } from "../_shared/reports/leads/notify.ts";
 import { leadsStore } from "../_shared/reports/leads/store.ts";
 import { assert, assertEquals, closeTestSql, dbTest, ledgerViolations, newUser, signToken, testSql } from "../_shared/testing.ts";
@@ -21,8 +20,8 @@ function deps(): ReportsLeadsDeps {
   return {
     jwtSecret: SECRET,
     store: leadsStore(sql),
-    sms: leadSms(sql, localSmsSender(outbox, { from: "+15005550006" })),
-    email: leadEmail(localEmailSender(outbox), "Domus Reports <reports@domus.local>"),
+    sms: localLeadSms(sql, outbox),
+    email: localLeadEmail(outbox, "Domus Reports <reports@domus.local>"),
     batchSize: 10,
     maxMs: 20_000,
   };
@@ -181,10 +180,10 @@ dbTest("with SMS credits: the worker texts and emails the agent, spends credits 
   const sql = testSql();
   const [row] = await sql`select sms_sent_at is not null as sms, email_sent_at is not null as email from reports.leads where id = ${l.id}`;
   assertEquals([row.sms, row.email], [true, true]);
-  const logs = await sql`select status, to_phone, segments, message from reports.sms_logs where lead_id = ${l.id}`;
+  const logs = await sql`select status, to_phone, message from reports.sms_logs where lead_id = ${l.id}`;
   assertEquals(logs.map((s) => [s.status, s.to_phone]), [["sent", "+15125550177"]]);
   const [bal] = await sql`select balance from public.credit_balances where account_id = ${r.accountId} and pool = 'sms'`;
-  assertEquals(bal.balance, 5 - logs[0].segments);
+  assertEquals(bal.balance, 5 - segmentsOf(logs[0].message));
   assert(logs[0].message.includes("Morgan Lee"), logs[0].message);
   const sms = [...Deno.readDirSync(join(outbox, "sms"))].map((f) => JSON.parse(Deno.readTextFileSync(join(outbox, "sms", f.name))));
   assert(sms.some((m) => m.to === "+15125550177" && m.body === logs[0].message), "the SMS is in the local outbox");
@@ -218,6 +217,11 @@ dbTest("without SMS credits: email only, the refused SMS logged, and a notificat
   assertEquals(count.n, 1);
   const [bal] = await sql`select coalesce(sum(balance), 0)::int as b from public.credit_balances where account_id = ${r.accountId} and pool = 'sms'`;
   assertEquals(bal.b, 0);
+});
+
+Deno.test("segments: 160 GSM characters are one, 161 two, a non-GSM character makes it UCS-2", () => {
+  assertEquals([segmentsOf("a".repeat(160)), segmentsOf("a".repeat(161)), segmentsOf("a".repeat(306)), segmentsOf("a".repeat(307))], [1, 2, 2, 3]);
+  assertEquals([segmentsOf("\u{1F3E0}".repeat(35)), segmentsOf("é".repeat(160)), segmentsOf("ş".repeat(71))], [1, 1, 2]);
 });
 
 dbTest("close the pool", async () => {

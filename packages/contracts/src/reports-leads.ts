@@ -20,7 +20,8 @@ export const LEAD_TRANSITIONS: Record<LeadStatus, readonly LeadStatus[]> = {
 };
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
-const optional = (s: z.ZodTypeAny) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), s.optional());
+/** An optional field; an empty string counts as not given. */
+const optional = <T extends z.ZodTypeAny>(s: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), s.optional());
 
 /** The lead form. Spaces, dots, dashes and brackets in a phone number are ignored. */
 export const submitLeadInput = z.object({

@@ -1,45 +1,96 @@
-// The lead notifier's providers, from the shared Reports messaging
-// (functions/_shared/messaging/): SMS through sendAccountSms (debits the
-// account's 'sms' credits per segment and logs reports.sms_logs; a refusal
-// for too few credits is SmsRefused, PT402) and email through the
-// environment's sender (Resend, Postmark, else the local outbox). Without
-// provider keys both are the local outbox, and say provider "local".
+// The lead notifier's providers until the shared Reports messaging
+// (functions/_shared/messaging/, rp-msg) is merged: the local outbox only,
+// clearly provider "local". SMS spend is real: one 'sms' credit per segment
+// from the account's pool through the shared ledger (private.credit_apply,
+// idempotent by key), every SMS logged in reports.sms_logs with its lead
+// ('refused' when the credits are short, PT402 from the ledger). The outbox
+// is DOMUS_OUTBOX_DIR (npm start sets it), else <tmp>/domus-outbox:
+// sms/<time>-<id>.json and email/<time>-<id>.eml.
+import { join } from "node:path";
 import type { Sql } from "../../db.ts";
-import { emailSenderFromEnv, mailFrom } from "../../messaging/email.ts";
-import { smsSenderFromEnv } from "../../messaging/sms.ts";
-import { sendAccountSms, SmsRefused } from "../../messaging/sms-spend.ts";
-import { messagingStore } from "../../messaging/store.ts";
-import type { EmailSender, Env, SmsSender } from "../../messaging/types.ts";
 import type { LeadEmail, LeadSms } from "./notify.ts";
 
-export function leadSms(sql: Sql, sender: SmsSender): LeadSms {
-  const store = messagingStore(sql);
+type Env = (name: string) => string | undefined;
+
+export function outboxDir(env: Env = (n) => Deno.env.get(n)): string {
+  return env("DOMUS_OUTBOX_DIR") || join(env("TMPDIR") || "/tmp", "domus-outbox");
+}
+
+async function writeNew(dir: string, name: string, data: string): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await Deno.writeTextFile(path, data, { createNew: true });
+  return path;
+}
+
+const stem = (id: string) => `${new Date().toISOString().replace(/[:.]/g, "-")}-${id}`;
+
+const GSM = new Set(
+  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€",
+);
+
+/** Segments a carrier bills: GSM-7 160 / 153 per part, else UCS-2 70 / 67 (extension characters counted once: an upper bound is not needed for alerts this short). */
+export function segmentsOf(text: string): number {
+  const chars = [...text];
+  const gsm = chars.every((c) => GSM.has(c));
+  const units = gsm ? chars.length : text.length;
+  const [single, multi] = gsm ? [160, 153] : [70, 67];
+  return units <= single ? 1 : Math.ceil(units / multi);
+}
+
+export function localLeadSms(sql: Sql, dir: string, from = "+15005550006"): LeadSms {
   return {
-    provider: sender.provider,
+    provider: "local",
     async send(sms) {
-      try {
-        const r = await sendAccountSms(store, sender, { accountId: sms.accountId, to: sms.to, body: sms.body, idempotencyKey: sms.idempotencyKey, leadId: sms.leadId });
-        // A retry of a key already spent: sent (or failed) the first time.
-        if (!r.result) return { status: "sent" };
-        return r.result.accepted ? { status: "sent" } : { status: "failed", error: r.result.error };
-      } catch (error) {
-        if (error instanceof SmsRefused) return { status: "no_credits", error: error.message };
-        throw error;
+      const segments = segmentsOf(sms.body);
+      const outcome = await sql.begin(async (tx) => {
+        // One alert per lead: a retried job finds the first log.
+        await tx`select pg_advisory_xact_lock(hashtextextended(${"reports.lead_sms:" + sms.leadId}, 0))`;
+        const [seen] = await tx`select status from reports.sms_logs where lead_id = ${sms.leadId} order by created_at limit 1`;
+        if (seen) return { status: seen.status === "refused" ? "no_credits" as const : "sent" as const, fresh: false };
+        try {
+          await tx.savepoint((sp) => sp`
+            select private.credit_apply(${sms.accountId}::uuid, 'sms', ${-segments}, 'usage', ${"sms:" + sms.idempotencyKey},
+                                        ${`SMS to ${sms.to} (${segments} segment${segments === 1 ? "" : "s"})`}, null, null, null, ${sms.leadId})`);
+        } catch (error) {
+          if ((error as { code?: string }).code !== "PT402") throw error;
+          await tx`insert into reports.sms_logs (account_id, lead_id, to_phone, from_phone, message, status)
+                   values (${sms.accountId}, ${sms.leadId}, ${sms.to}, ${from}, ${sms.body}, 'refused')`;
+          return { status: "no_credits" as const, fresh: false };
+        }
+        const sid = `LOCAL${crypto.randomUUID().replaceAll("-", "")}`;
+        await tx`insert into reports.sms_logs (account_id, lead_id, to_phone, from_phone, message, status, twilio_sid)
+                 values (${sms.accountId}, ${sms.leadId}, ${sms.to}, ${from}, ${sms.body}, 'sent', ${sid})`;
+        return { status: "sent" as const, fresh: true, sid };
+      });
+      if (outcome.fresh) {
+        const record = { provider: "local", sid: outcome.sid, to: sms.to, from, body: sms.body, segments, created_at: new Date().toISOString() };
+        await writeNew(join(dir, "sms"), `${stem(crypto.randomUUID())}.json`, JSON.stringify(record, null, 2) + "\n");
       }
+      return { status: outcome.status };
     },
   };
 }
 
-export function leadEmail(sender: EmailSender, from: string): LeadEmail {
+const header = (v: string) => v.replace(/[\r\n]+/g, " ");
+
+export function localLeadEmail(dir: string, from: string): LeadEmail {
   return {
-    provider: sender.provider,
+    provider: "local",
     async send(m) {
-      const r = await sender.send({ from, to: [m.to], subject: m.subject, text: m.text, tags: { kind: "lead" } }, { idempotencyKey: m.idempotencyKey });
-      return { accepted: r.accepted, error: r.error };
+      const id = crypto.randomUUID();
+      const eml = [
+        `From: ${header(from)}`, `To: ${header(m.to)}`, `Subject: ${header(m.subject)}`, `Date: ${new Date().toUTCString()}`,
+        `Message-ID: <${id}@outbox.domus.local>`, "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit", "", m.text.replace(/\r?\n/g, "\r\n"), "",
+      ].join("\r\n");
+      await writeNew(join(dir, "email"), `${stem(id)}.eml`, eml);
+      return { accepted: true, error: null };
     },
   };
 }
 
 export function leadMessagingFromEnv(sql: Sql, env: Env = (n) => Deno.env.get(n)): { sms: LeadSms; email: LeadEmail } {
-  return { sms: leadSms(sql, smsSenderFromEnv(env)), email: leadEmail(emailSenderFromEnv(env), mailFrom(env)) };
+  const dir = outboxDir(env);
+  return { sms: localLeadSms(sql, dir), email: localLeadEmail(dir, env("REPORTS_MAIL_FROM") || "Domus Reports <reports@domus.local>") };
 }
