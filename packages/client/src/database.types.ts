@@ -1735,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -3175,6 +3175,37 @@ export type Database = {
         };
         Relationships: [];
       };
+      blocked_ips: {
+        Row: {
+          created_at: string;
+          created_by: string | null;
+          hit_count: number;
+          id: string;
+          ip_address: unknown;
+          last_hit_at: string | null;
+          reason: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          created_by?: string | null;
+          hit_count?: number;
+          id?: string;
+          ip_address: unknown;
+          last_hit_at?: string | null;
+          reason?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          created_by?: string | null;
+          hit_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          last_hit_at?: string | null;
+          reason?: string | null;
+        };
+        Relationships: [];
+      };
       consumer_reports: {
         Row: {
           account_id: string;
@@ -3313,6 +3344,102 @@ export type Database = {
         };
         Relationships: [];
       };
+      lead_rate_limits: {
+        Row: {
+          attempt_count: number;
+          id: string;
+          ip_address: unknown;
+          property_report_id: string | null;
+          refused_count: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          attempt_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          property_report_id?: string | null;
+          refused_count?: number;
+          window_start?: string;
+        };
+        Update: {
+          attempt_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          property_report_id?: string | null;
+          refused_count?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "lead_rate_limits_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      leads: {
+        Row: {
+          account_id: string;
+          agent_id: string | null;
+          consent_given: boolean;
+          created_at: string;
+          email: string | null;
+          email_sent_at: string | null;
+          id: string;
+          message: string | null;
+          name: string | null;
+          phone: string | null;
+          property_report_id: string | null;
+          sms_sent_at: string | null;
+          source: string;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          agent_id?: string | null;
+          consent_given?: boolean;
+          created_at?: string;
+          email?: string | null;
+          email_sent_at?: string | null;
+          id?: string;
+          message?: string | null;
+          name?: string | null;
+          phone?: string | null;
+          property_report_id?: string | null;
+          sms_sent_at?: string | null;
+          source?: string;
+          status?: string;
+        };
+        Update: {
+          account_id?: string;
+          agent_id?: string | null;
+          consent_given?: boolean;
+          created_at?: string;
+          email?: string | null;
+          email_sent_at?: string | null;
+          id?: string;
+          message?: string | null;
+          name?: string | null;
+          phone?: string | null;
+          property_report_id?: string | null;
+          sms_sent_at?: string | null;
+          source?: string;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "leads_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       property_report_stats: {
         Row: {
           id: string;
@@ -3402,7 +3529,7 @@ export type Database = {
           qr_code_url: string | null;
           report_type: string;
           selected_pages: NonNullable<Json>;
-          short_code: string | null;
+          short_code: string;
           sitex_data: Json | null;
           status: string;
           theme: number;
@@ -3428,7 +3555,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -3453,7 +3580,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code?: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -3563,6 +3690,49 @@ export type Database = {
           user_id?: string | null;
         };
         Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       schedule_runs: {
         Row: {
@@ -3712,14 +3882,75 @@ export type Database = {
           to_phone?: string;
           twilio_sid?: string | null;
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "sms_logs_lead_id_fkey";
+            columns: ["lead_id"];
+            isOneToOne: false;
+            referencedRelation: "leads";
+            referencedColumns: ["id"];
+          },
+        ];
       };
     };
     Views: {
-      [_ in never]: never;
+      admin_agent_leaderboard: {
+        Row: {
+          agent_email: string;
+          agent_id: string | null;
+          agent_name: string | null;
+          consumer_reports: number | null;
+          conversion_rate: number | null;
+          conversions: number | null;
+          leads: number | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          rank: number | null;
+          reports: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      request_consumer_report: {
+        Args: {
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
+          p_property_address: string;
+          p_state: string;
+          p_zip: string;
+        };
+        Returns: string;
+      };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;

@@ -16,11 +16,25 @@ export function outboxDir(env: Env = (n) => Deno.env.get(n)): string {
   return env("DOMUS_OUTBOX_DIR") || join(env("TMPDIR") || "/tmp", "domus-outbox");
 }
 
-async function writeNew(dir: string, name: string, data: string): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
-  const path = join(dir, name);
-  await Deno.writeTextFile(path, data, { createNew: true });
-  return path;
+/** Where the local providers put what they "send". */
+export interface Outbox {
+  put(kind: "sms" | "email", name: string, data: string): Promise<void>;
+}
+
+/** Files under dir: sms/<name>, email/<name> (never overwritten). */
+export function fileOutbox(dir: string): Outbox {
+  return {
+    async put(kind, name, data) {
+      await Deno.mkdir(join(dir, kind), { recursive: true });
+      await Deno.writeTextFile(join(dir, kind, name), data, { createNew: true });
+    },
+  };
+}
+
+/** In memory (tests without write permission). */
+export function memoryOutbox(): Outbox & { items: Array<{ kind: "sms" | "email"; name: string; data: string }> } {
+  const items: Array<{ kind: "sms" | "email"; name: string; data: string }> = [];
+  return { items, put: (kind, name, data) => Promise.resolve(void items.push({ kind, name, data })) };
 }
 
 const stem = (id: string) => `${new Date().toISOString().replace(/[:.]/g, "-")}-${id}`;
@@ -38,7 +52,7 @@ export function segmentsOf(text: string): number {
   return units <= single ? 1 : Math.ceil(units / multi);
 }
 
-export function localLeadSms(sql: Sql, dir: string, from = "+15005550006"): LeadSms {
+export function localLeadSms(sql: Sql, outbox: Outbox, from = "+15005550006"): LeadSms {
   return {
     provider: "local",
     async send(sms) {
@@ -47,7 +61,7 @@ export function localLeadSms(sql: Sql, dir: string, from = "+15005550006"): Lead
         // One alert per lead: a retried job finds the first log.
         await tx`select pg_advisory_xact_lock(hashtextextended(${"reports.lead_sms:" + sms.leadId}, 0))`;
         const [seen] = await tx`select status from reports.sms_logs where lead_id = ${sms.leadId} order by created_at limit 1`;
-        if (seen) return { status: seen.status === "refused" ? "no_credits" as const : "sent" as const, fresh: false };
+        if (seen) return { status: seen.status === "refused" ? "no_credits" as const : "sent" as const };
         try {
           await tx.savepoint((sp) => sp`
             select private.credit_apply(${sms.accountId}::uuid, 'sms', ${-segments}, 'usage', ${"sms:" + sms.idempotencyKey},
@@ -56,17 +70,16 @@ export function localLeadSms(sql: Sql, dir: string, from = "+15005550006"): Lead
           if ((error as { code?: string }).code !== "PT402") throw error;
           await tx`insert into reports.sms_logs (account_id, lead_id, to_phone, from_phone, message, status)
                    values (${sms.accountId}, ${sms.leadId}, ${sms.to}, ${from}, ${sms.body}, 'refused')`;
-          return { status: "no_credits" as const, fresh: false };
+          return { status: "no_credits" as const };
         }
         const sid = `LOCAL${crypto.randomUUID().replaceAll("-", "")}`;
         await tx`insert into reports.sms_logs (account_id, lead_id, to_phone, from_phone, message, status, twilio_sid)
                  values (${sms.accountId}, ${sms.leadId}, ${sms.to}, ${from}, ${sms.body}, 'sent', ${sid})`;
-        return { status: "sent" as const, fresh: true, sid };
+        // "Sent" before the commit: an outbox that fails rolls the debit and the log back.
+        const record = { provider: "local", sid, to: sms.to, from, body: sms.body, segments, created_at: new Date().toISOString() };
+        await outbox.put("sms", `${stem(crypto.randomUUID())}.json`, JSON.stringify(record, null, 2) + "\n");
+        return { status: "sent" as const };
       });
-      if (outcome.fresh) {
-        const record = { provider: "local", sid: outcome.sid, to: sms.to, from, body: sms.body, segments, created_at: new Date().toISOString() };
-        await writeNew(join(dir, "sms"), `${stem(crypto.randomUUID())}.json`, JSON.stringify(record, null, 2) + "\n");
-      }
       return { status: outcome.status };
     },
   };
@@ -74,7 +87,7 @@ export function localLeadSms(sql: Sql, dir: string, from = "+15005550006"): Lead
 
 const header = (v: string) => v.replace(/[\r\n]+/g, " ");
 
-export function localLeadEmail(dir: string, from: string): LeadEmail {
+export function localLeadEmail(outbox: Outbox, from: string): LeadEmail {
   return {
     provider: "local",
     async send(m) {
@@ -84,13 +97,13 @@ export function localLeadEmail(dir: string, from: string): LeadEmail {
         `Message-ID: <${id}@outbox.domus.local>`, "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
         "Content-Transfer-Encoding: 8bit", "", m.text.replace(/\r?\n/g, "\r\n"), "",
       ].join("\r\n");
-      await writeNew(join(dir, "email"), `${stem(id)}.eml`, eml);
+      await outbox.put("email", `${stem(id)}.eml`, eml);
       return { accepted: true, error: null };
     },
   };
 }
 
 export function leadMessagingFromEnv(sql: Sql, env: Env = (n) => Deno.env.get(n)): { sms: LeadSms; email: LeadEmail } {
-  const dir = outboxDir(env);
-  return { sms: localLeadSms(sql, dir), email: localLeadEmail(dir, env("REPORTS_MAIL_FROM") || "Domus Reports <reports@domus.local>") };
+  const outbox = fileOutbox(outboxDir(env));
+  return { sms: localLeadSms(sql, outbox), email: localLeadEmail(outbox, env("REPORTS_MAIL_FROM") || "Domus Reports <reports@domus.local>") };
 }
