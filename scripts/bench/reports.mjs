@@ -44,7 +44,17 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { bin } from "../lib/setup.mjs";
 import { DENO_CONFIG } from "../lib/stack.mjs";
-import { median, round } from "./_lib.mjs";
+// Leads (r2-leads): lead submissions per second through
+// private.reports_submit_lead (the decision the function reports-leads
+// hands to the database: input, report, blocked ranges, both sliding
+// windows under advisory locks, the lead and its notification job) on 8
+// connections, 30% of them over the per-sender limit: per report, 7 senders,
+// 3 sending 10 and 4 sending 5 (limit 5 per sender), so 35 of 50 accepted,
+// in a deterministic shuffle over all connections. Counts asserted exactly:
+// leads, accepted and refused window counts, jobs queued, and the refused
+// answers. 200 blocked ranges are in place, so every submission pays for
+// the GiST lookup.
+import { closeAll, connections, createUsers, median, round } from "./_lib.mjs";
 
 const WEBHOOK_EVENTS = 2000;
 const WEBHOOK_FAIL_RATE = 0.2;
@@ -54,7 +64,7 @@ const CITY = "Bench Metro";
 const ZIPS = ["73301", "73302", "73303", "73304", "73305", "73306", "73307", "73308"];
 const ROUNDS = 15;
 
-export const description = "market report statistics in SQL for a city with 100,000 sold homes; webhook deliveries to a receiver failing 20% of the time; hooks for rendering, landing page, schedules";
+export const description = "market report statistics in SQL for a city with 100,000 sold homes; webhook deliveries to a receiver failing 20% of the time; API-key verification vs none; lead submissions with 30% over the rate limit; hooks for rendering, landing page, schedules";
 
 const pct = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -210,6 +220,81 @@ async function apiBench(admin, url, step) {
     p99_ratio: round(r.with_key.p99_ms / r.without_auth.p99_ms, 2),
     usage_events_recorded: usage.n,
     ok,
+const LEADS = { reports: 40, heavy: 3, light: 4, heavySends: 10, lightSends: 5, connections: 8, blockedRanges: 200 };
+
+export async function leads(url, admin, step) {
+  const perReport = LEADS.heavy * LEADS.heavySends + LEADS.light * LEADS.lightSends;
+  const total = LEADS.reports * perReport;
+  step(`reports: leads, ${total} submissions on ${LEADS.connections} connections (${LEADS.reports} reports, 30% over the limit)`);
+  const [agent] = await createUsers(admin, 1, "bench-leads");
+  const { rows: reports } = await admin.query(
+    `insert into reports.property_reports (account_id, user_id, property_address)
+     select $1, $1, 'Bench Lead ' || g from generate_series(1, $2::int) g returning short_code`, [agent, LEADS.reports]);
+  await admin.query(
+    `insert into reports.blocked_ips (ip_address, reason)
+     select ('100.' || (64 + g / 250) || '.' || (g % 250) || '.0/24')::inet, 'bench' from generate_series(1, $1::int) g`, [LEADS.blockedRanges]);
+  // Every submission: [short code, sender]; senders 0..2 of a report send 10, 3..6 send 5.
+  const work = [];
+  reports.forEach((r, ri) => {
+    for (let s = 0; s < LEADS.heavy + LEADS.light; s++) {
+      const sends = s < LEADS.heavy ? LEADS.heavySends : LEADS.lightSends;
+      for (let k = 0; k < sends; k++) work.push([r.short_code, `198.18.${ri}.${s + 1}`]);
+    }
+  });
+  let seed = 42;
+  for (let i = work.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [work[i], work[j]] = [work[j], work[i]];
+  }
+  const clients = await connections(url, LEADS.connections, "set role service_role");
+  const outcomes = { accepted: 0, blocked: 0, rate_limited: 0 };
+  const times = [];
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(clients.map(async (client, c) => {
+      for (let i = c; i < work.length; i += LEADS.connections) {
+        const [code, ip] = work[i];
+        const t = process.hrtime.bigint();
+        const { rows: [r] } = await client.query(
+          "select private.reports_submit_lead($1, $2::inet, 'Bench Visitor', $3, null, 'Is it still available?', true, 'landing_page') as r",
+          [code, ip, `visitor-${i}@bench.domus.dev`]);
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+        outcomes[r.r.outcome]++;
+      }
+    }));
+  } finally {
+    await closeAll(clients);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { rows: [counts] } = await admin.query(
+    `select (select count(*)::int from reports.leads l where l.account_id = $1) as leads,
+            (select coalesce(sum(w.attempt_count), 0)::int from reports.lead_rate_limits w
+               join reports.property_reports r on r.id = w.property_report_id where r.account_id = $1) as window_accepted,
+            (select coalesce(sum(w.refused_count), 0)::int from reports.lead_rate_limits w
+               join reports.property_reports r on r.id = w.property_report_id where r.account_id = $1) as window_refused,
+            (select count(*)::int from public.jobs j where j.queue = 'reports.leads' and j.account_id = $1) as jobs,
+            (select total_leads from reports.property_report_stats s join reports.property_reports r on r.id = s.property_report_id
+              where r.account_id = $1 order by r.short_code limit 1) as first_report_leads`, [agent]);
+  const accepted = LEADS.reports * (LEADS.heavy + LEADS.light) * LEADS.lightSends;
+  const refused = total - accepted;
+  const ok = outcomes.accepted === accepted && outcomes.rate_limited === refused && outcomes.blocked === 0
+    && counts.leads === accepted && counts.window_accepted === accepted && counts.window_refused === refused
+    && counts.jobs === accepted && counts.first_report_leads === accepted / LEADS.reports;
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    ok,
+    submissions: total,
+    connections: LEADS.connections,
+    over_limit_share: round(refused / total, 2),
+    submissions_per_second: round(total / seconds, 1),
+    seconds: round(seconds, 2),
+    ms_p50: round(median(times), 2),
+    ms_p99: round(sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)], 2),
+    expected: { accepted, refused },
+    answers: outcomes,
+    stored: counts,
+    blocked_ranges: LEADS.blockedRanges,
   };
 }
 
@@ -332,6 +417,7 @@ export default async function reports({ url, step, functions }) {
     const schedules = { todo: "rp-msg: next_run_at computed for 100,000 schedules (seconds, rows per second)" };
     const hooksResult = await webhooks(admin, step, functions);
     const api = await apiBench(admin, url, step);
+    const leadsSection = await leads(url, admin, step);
     return {
       data,
       rounds: ROUNDS,
@@ -342,7 +428,8 @@ export default async function reports({ url, step, functions }) {
       schedules,
       webhooks: hooksResult,
       api,
-      ok: stats.ok && hooksResult.checks_ok && api.ok,
+      leads: leadsSection,
+      ok: stats.ok && hooksResult.checks_ok && api.ok && leadsSection.ok,
     };
   } finally {
     await admin.end();
