@@ -220,6 +220,9 @@ async function apiBench(admin, url, step) {
     p99_ratio: round(r.with_key.p99_ms / r.without_auth.p99_ms, 2),
     usage_events_recorded: usage.n,
     ok,
+  };
+}
+
 const LEADS = { reports: 40, heavy: 3, light: 4, heavySends: 10, lightSends: 5, connections: 8, blockedRanges: 200 };
 
 export async function leads(url, admin, step) {
