@@ -2424,6 +2424,46 @@ export type Database = {
           },
         ];
       };
+      listing_view_marks: {
+        Row: {
+          created_at: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        Update: {
+          created_at?: string;
+          hour_bucket?: string;
+          kind?: string;
+          listing_id?: string;
+          viewer_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       listings: {
         Row: {
           ai_description_generated: boolean;
@@ -2534,9 +2574,11 @@ export type Database = {
           created_at: string;
           id: string;
           is_active: boolean;
+          marketplace_data: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id: string | null;
           refresh_token: string | null;
+          refresh_token_expires_at: string | null;
           seller_rating: number | null;
           token_expires_at: string | null;
           total_sales_on_platform: number;
@@ -2551,9 +2593,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2567,9 +2611,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name?: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2599,6 +2645,8 @@ export type Database = {
           created_at: string;
           expires_at: string | null;
           id: string;
+          last_error: string | null;
+          last_error_at: string | null;
           last_sync_at: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2618,6 +2666,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2636,6 +2686,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id?: string;
           marketplace_account_id?: string;
@@ -3095,6 +3147,36 @@ export type Database = {
       };
     };
     Functions: {
+      crosspost_listing: {
+        Args: { p_listing_id: string; p_marketplace: string };
+        Returns: {
+          clicks_on_marketplace: number;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
+          listing_id: string;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
+          updated_at: string;
+          views_on_marketplace: number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
       reorder_photos: {
         Args: { p_listing_id: string; p_photo_ids: string[] };
         Returns: {
@@ -3172,6 +3254,82 @@ export type Database = {
           logo_url?: string | null;
           primary_color?: string | null;
           updated_at?: string;
+        };
+        Relationships: [];
+      };
+      api_key_windows: {
+        Row: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        Update: {
+          hits?: number;
+          key_id?: string;
+          max_hits?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "api_key_windows_key_id_fkey";
+            columns: ["key_id"];
+            isOneToOne: false;
+            referencedRelation: "api_keys";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      api_keys: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          created_by: string | null;
+          id: string;
+          is_active: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at: string | null;
+          name: string;
+          rate_limit: number;
+          revoked_at: string | null;
+          scopes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at?: string | null;
+          name: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes: string[];
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash?: string;
+          key_prefix?: string;
+          last_used_at?: string | null;
+          name?: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes?: string[];
         };
         Relationships: [];
       };
@@ -3892,6 +4050,125 @@ export type Database = {
           },
         ];
       };
+      webhook_deliveries: {
+        Row: {
+          account_id: string;
+          attempt: number;
+          attempted_at: string | null;
+          created_at: string;
+          error: string | null;
+          event: string;
+          id: string;
+          message_id: string;
+          next_attempt_at: string | null;
+          payload: NonNullable<Json>;
+          replay_of: string | null;
+          response_ms: number | null;
+          response_status: number | null;
+          status: string;
+          webhook_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event: string;
+          id?: string;
+          message_id: string;
+          next_attempt_at?: string | null;
+          payload: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event?: string;
+          id?: string;
+          message_id?: string;
+          next_attempt_at?: string | null;
+          payload?: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_replay_of_fkey";
+            columns: ["replay_of"];
+            isOneToOne: false;
+            referencedRelation: "webhook_deliveries";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
+            columns: ["webhook_id"];
+            isOneToOne: false;
+            referencedRelation: "webhooks";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhooks: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          disabled_at: string | null;
+          disabled_reason: string | null;
+          events: string[];
+          failing_since: string | null;
+          id: string;
+          is_active: boolean;
+          previous_secret: string | null;
+          previous_secret_expires_at: string | null;
+          secret: string;
+          updated_at: string;
+          url: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret: string;
+          updated_at?: string;
+          url: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events?: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret?: string;
+          updated_at?: string;
+          url?: string;
+        };
+        Relationships: [];
+      };
     };
     Views: {
       admin_agent_leaderboard: {
@@ -3926,7 +4203,27 @@ export type Database = {
       };
     };
     Functions: {
+      create_api_key: {
+        Args: { p_account_id: string; p_name: string; p_rate_limit?: number; p_scopes: string[] };
+        Returns: Json;
+      };
+      create_property_report: {
+        Args: {
+          p_account_id: string;
+          p_apn?: string;
+          p_expires_at?: string;
+          p_property_address: string;
+          p_property_city?: string;
+          p_property_state?: string;
+          p_property_zip?: string;
+          p_report_type?: string;
+          p_selected_pages?: Json;
+          p_theme?: number;
+        };
+        Returns: string;
+      };
       property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      replay_webhook_delivery: { Args: { p_delivery_id: string }; Returns: string };
       request_consumer_report: {
         Args: {
           p_agent_code: string;
@@ -3941,6 +4238,8 @@ export type Database = {
         Returns: string;
       };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      revoke_api_key: { Args: { p_id: string }; Returns: Json };
+      send_test_webhook: { Args: { p_webhook_id: string }; Returns: string };
       track_report_event: {
         Args: {
           p_device_type: string;
