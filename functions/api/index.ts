@@ -14,6 +14,7 @@ import { formatZodError } from "@domus/contracts/errors.ts";
 import type { ZodTypeAny } from "zod";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
+import { supabaseStorage } from "../_shared/storage.ts";
 import { corsHeaders, HttpError, json, withErrors } from "../_shared/http.ts";
 import { pgCall } from "../_shared/pg-errors.ts";
 import { checkKey, sha256Hex } from "../_shared/reports/api/keys.ts";
@@ -24,7 +25,7 @@ import { type ApiAuth, type ApiStore, apiStore, type ReportRow } from "../_share
 export interface ApiDeps {
   store: ApiStore;
   /** A time-limited download URL for an object path in bucket `reports`; null: answer the path only. */
-  signUrl: ((path: string) => Promise<string>) | null;
+  signUrl: ((path: string) => Promise<string | null>) | null;
   /** The function's public URL, for the document's `servers`. */
   serverUrl?: string | null;
 }
@@ -97,7 +98,6 @@ async function reportOut(row: ReportRow, deps: ApiDeps) {
   const files = [];
   for (const format of FORMATS) {
     const path = row[`${format}_url`];
-    // TODO(lead, after s8-reports-ready): signUrl = storage createSignedUrl for bucket reports.
     if (path) files.push({ format, path, url: deps.signUrl ? await deps.signUrl(path) : null });
   }
   return {
@@ -193,11 +193,12 @@ export function createHandler(deps: ApiDeps) {
 export function build() {
   const sql = connect(requireEnv("SUPABASE_DB_URL"), 8);
   const base = Deno.env.get("SUPABASE_URL")?.replace(/\/$/, "");
+  const serviceRoleKey = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
+  const storage = base && serviceRoleKey ? supabaseStorage({ url: base, serviceRoleKey }) : null;
   return createHandler({
     store: apiStore(sql),
-    // TODO(lead): functions/_shared/storage.ts createSignedUrl (rp-render) is not on this branch;
-    // wire it here at merge: (path) => storage.createSignedUrl("reports", path, 3600).
-    signUrl: null,
+    // Download links are short-lived signed URLs of the private `reports` bucket (as report-generate's GET).
+    signUrl: storage ? (path: string) => storage.createSignedUrl("reports", path, 3600) : null,
     serverUrl: base ? `${base}/functions/v1/api` : null,
   });
 }
