@@ -119,7 +119,7 @@ function queries(sellers) {
       as: "anon",
       build: (i) => [`select ${LISTING_COLUMNS} from quicksell.listings l
         where l.status in ('published', 'sold') and l.deleted_at is null and l.category = $1
-        order by l.created_at desc, l.id desc limit 24`, [CATEGORIES[i % CATEGORIES.length]]],
+        order by l.published_at desc, l.id desc limit 24`, [CATEGORIES[i % CATEGORIES.length]]],
     },
     seller_own_listings: {
       as: "seller",

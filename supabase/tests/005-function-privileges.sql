@@ -20,7 +20,7 @@
 -- and trigger functions cannot be called directly, so both are left out.
 
 begin;
-select plan(16);
+select plan(17);
 
 create temp view our_functions as
   select p.oid, p.oid::regprocedure::text as fn, n.nspname, p.prosecdef, p.proconfig, p.proacl, p.prorettype
@@ -78,7 +78,10 @@ select set_eq(
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
-    'tools.moderate_review(uuid,tools.review_status,text)'
+    'tools.moderate_review(uuid,tools.review_status,text)',
+    'quicksell.cancel_sale(uuid)', 'quicksell.complete_sale(uuid)', 'quicksell.join_challenge(uuid)',
+    'quicksell.rate_sale(uuid,integer,text)', 'quicksell.record_sale(uuid,numeric,numeric,uuid,text)',
+    'quicksell.refund_sale(uuid)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs and the Tools RPCs, nothing else');
 
@@ -117,7 +120,10 @@ insert into service_functions values
   ('private.tools_checkout_complete(text,text,text)'),
   ('private.tools_checkout_fail(text)'),
   ('private.tools_refund_payment(text)'),
-  ('private.tools_renew_purchase(uuid,timestamp with time zone)');
+  ('private.tools_renew_purchase(uuid,timestamp with time zone)'),
+  -- quicksell (edge functions award points; operators check the ledger)
+  ('private.quicksell_award(uuid,text,text,jsonb)'),
+  ('private.quicksell_points_violations()');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');
@@ -131,6 +137,11 @@ select ok(not has_function_privilege('service_role', 'private.notify_account_adm
   'notify_account_admins is internal to the billing functions');
 select ok(not has_function_privilege('service_role', 'private.studio_settle_project(uuid)', 'execute'),
   'settling a Studio project is internal to the pipeline');
+select ok(not has_function_privilege('service_role', 'private.quicksell_expire_challenges(timestamp with time zone)', 'execute')
+          and not has_function_privilege('service_role', 'private.quicksell_break_streaks(timestamp with time zone)', 'execute')
+          and not has_function_privilege('service_role', 'private.quicksell_retention(timestamp with time zone,integer)', 'execute')
+          and not has_function_privilege('service_role', 'private.quicksell_book_points(uuid,text,text,integer,jsonb,bigint,timestamp with time zone)', 'execute'),
+  'the QuickSell cron jobs and the points bookkeeping are internal (pg_cron runs the jobs)');
 select ok(not has_function_privilege('service_role', 'private.tools_expire_purchases()', 'execute')
           and not has_function_privilege('service_role', 'private.tools_check_buyable(uuid,uuid,uuid)', 'execute'),
   'the Tools expiry job and the cart''s rules are internal');
