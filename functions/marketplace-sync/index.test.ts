@@ -99,13 +99,20 @@ async function seller(handler: Handler, label: string, marketplaces: Marketplace
   return { user, token };
 }
 
+// A photo row names an uploaded object of the seller's folder (quicksell-photos rules): the object row first.
+async function photo(userId: string, listingId: string, file: string, primary: boolean) {
+  const name = `${userId}/${listingId}/${file}`;
+  await testSql()`insert into storage.objects (bucket_id, name, owner, metadata) values ('quicksell-photos', ${name}, ${userId}, '{"mimetype": "image/jpeg", "size": 1024}')`;
+  await testSql()`insert into quicksell.photos (listing_id, user_id, original_url, is_primary) values (${listingId}, ${userId}, ${name}, ${primary})`;
+}
+
 async function listing(userId: string, opts: { photo?: boolean; price?: number } = {}) {
   const [row] = await testSql()`
     insert into quicksell.listings (user_id, title, description, category, condition, price, status, published_at, brand)
     values (${userId}, 'Vintage denim jacket', 'Levi''s trucker jacket, size M', 'clothing', 'good', ${opts.price ?? 45}, 'published', now(), 'Levi''s')
     returning id`;
   if (opts.photo !== false) {
-    await testSql()`insert into quicksell.photos (listing_id, user_id, original_url, is_primary) values (${row.id}, ${userId}, 'https://example.com/jacket.jpg', true)`;
+    await photo(userId, row.id, "jacket.jpg", true);
   }
   return row.id as string;
 }
@@ -278,7 +285,7 @@ dbTest("errors are kept on the copy and retried with backoff; a refusal that can
     assertEquals(b.ebay.sync_status, "error");
     assert(/ImageUrls.*\(25002\)/.test(b.ebay.last_error), b.ebay.last_error);
     // Cross-posting it again after adding a photo puts it back to draft and publishes it.
-    await testSql()`insert into quicksell.photos (listing_id, user_id, original_url) values (${bare}, ${user.id}, 'https://example.com/b.jpg')`;
+    await photo(user.id, bare, "b.jpg", false);
     await crosspost(user.id, bare, "ebay");
     assertEquals((await runWorker(s.handler, [bare])).jobs.map((j) => j.outcome), ["active"]);
   } finally {

@@ -102,7 +102,7 @@ begin
     (tests.qs('photo:draft'), tests.qs('listing:draft'), v_owner, v_owner || '/' || tests.qs('listing:draft') || '/b.jpg', true);
 
   insert into quicksell.marketplace_accounts (id, user_id, marketplace_name, account_name, access_token, refresh_token, token_expires_at)
-  values (tests.qs('account:ebay'), v_owner, 'ebay', 'Owner on eBay', 'cipher:access', 'cipher:refresh', now() + interval '2 hours');
+  values (tests.qs('account:ebay'), v_owner, 'ebay', 'Owner on eBay', 'v1:AAAAAAAAAAAAAAAA:YWNjZXNz', 'v1:BBBBBBBBBBBBBBBB:cmVmcmVzaA==', now() + interval '2 hours');
   insert into quicksell.marketplace_listings (id, listing_id, marketplace_account_id, marketplace_name, sync_status, views_on_marketplace)
   values (tests.qs('copy:pub'), tests.qs('listing:pub'), tests.qs('account:ebay'), 'ebay', 'active', 40);
 
