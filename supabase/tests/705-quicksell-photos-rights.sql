@@ -13,9 +13,15 @@ select plan(22);
 
 select tests.quicksell_data() as seller \gset
 
+-- The photo rules (770) take only an uploaded object <seller>/<listing>/<file>
+-- of the quicksell-photos bucket as original_url: upload it first.
+select format('%s/%s/desk.jpg', :'seller', tests.qs('listing:delisted')) as desk \gset
+insert into storage.objects (bucket_id, name, owner, metadata)
+values ('quicksell-photos', :'desk', :'seller', '{"mimetype": "image/jpeg", "size": 1024}');
+
 select format('select 1 from quicksell.photos where id in %s', tests.qs_in(array['photo:pub', 'photo:draft'])) as read_sql,
        format($q$ insert into quicksell.photos (listing_id, original_url, filename, display_order)
-                  values (%L, 'probe/desk.jpg', 'desk.jpg', 1) $q$, tests.qs('listing:delisted')) as insert_sql,
+                  values (%L, %L, 'desk.jpg', 1) $q$, tests.qs('listing:delisted'), :'desk') as insert_sql,
        format($q$ update quicksell.photos set display_order = 3, is_primary = false where id = %L $q$, tests.qs('photo:pub')) as update_sql,
        format($q$ delete from quicksell.photos where id = %L $q$, tests.qs('photo:draft')) as delete_sql \gset
 

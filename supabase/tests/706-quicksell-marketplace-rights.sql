@@ -33,7 +33,7 @@ select is(tests.rights('platform_admin', :'read_sql', :'insert_sql', :'update_sq
 select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 23502, update rows=1, delete rows=1', 'service_role does everything (naming the user)');
 select is(tests.probe('service_role', format($q$ insert into quicksell.marketplace_accounts (user_id, marketplace_name, access_token)
-  values (%L, 'etsy', 'cipher') $q$, :'seller')), 'rows=1', 'the marketplace-sync function connects an account');
+  values (%L, 'etsy', 'v1:CCCCCCCCCCCCCCCC:Y2lwaGVy') $q$, :'seller')), 'rows=1', 'the marketplace-sync function connects an account (tokens are its ciphertext, 760)');
 
 select is(tests.probe('owner', format($q$ select access_token from quicksell.marketplace_accounts where id = %L $q$, tests.qs('account:ebay'))),
   '42501', 'the owner cannot read his access token');

@@ -39,10 +39,15 @@ select is((select count(*)::int from quicksell.points_ledger where user_id = :'o
   'one listing_published row');
 
 -- ---------------------------------------------------------------- photos
+-- A photo is an uploaded object <seller>/<listing>/<file> of the quicksell-photos
+-- bucket (qs-media's photo rules, 770): the files are uploaded first.
+insert into storage.objects (bucket_id, name, owner, metadata)
+select 'quicksell-photos', f, :'owner', '{"mimetype": "image/jpeg", "size": 1024}'
+from unnest(array[:'owner' || '/' || :'l1' || '/1.jpg', :'owner' || '/' || :'l1' || '/2.jpg']) f;
 select tests.authenticate_as('owner');
 insert into quicksell.photos (listing_id, original_url)
-values (:'l1', 'https://example.test/' || auth.uid() || '/' || :'l1' || '/1.jpg'),
-       (:'l1', 'https://example.test/' || auth.uid() || '/' || :'l1' || '/2.jpg');
+values (:'l1', auth.uid() || '/' || :'l1' || '/1.jpg'),
+       (:'l1', auth.uid() || '/' || :'l1' || '/2.jpg');
 select tests.clear_authentication();
 select results_eq(format('select * from pg_temp.stats(%L)', :'owner'), $$ values (1, 2, 19) $$,
   'each photo counts in photos_uploaded and scores photo_uploaded (2)');
@@ -58,7 +63,11 @@ insert into quicksell.badges (badge_key, badge_name, requirement_type, requireme
   ('test_two_listings', 'Two listings', 'listings_created', 2), ('test_three_photos', 'Three photos', 'photos_uploaded', 3);
 select tests.authenticate_as('owner');
 insert into quicksell.listings (title, description, category, condition, price) values ('Chair', 'A chair', 'home', 'fair', 30) returning id as l2 \gset
-insert into quicksell.photos (listing_id, original_url) values (:'l2', 'https://example.test/' || auth.uid() || '/' || :'l2' || '/1.jpg');
+select tests.clear_authentication();
+insert into storage.objects (bucket_id, name, owner, metadata)
+values ('quicksell-photos', :'owner' || '/' || :'l2' || '/1.jpg', :'owner', '{"mimetype": "image/jpeg", "size": 1024}');
+select tests.authenticate_as('owner');
+insert into quicksell.photos (listing_id, original_url) values (:'l2', auth.uid() || '/' || :'l2' || '/1.jpg');
 select tests.clear_authentication();
 select results_eq(format($$ select b.badge_key::text from quicksell.user_badges ub join quicksell.badges b on b.id = ub.badge_id
                            where ub.user_id = %L and b.badge_key like 'test_%%' order by 1 $$, :'owner'),

@@ -28,8 +28,11 @@ end $$;
 
 select pg_temp.listing('owner', 'Gone', true) as gone, pg_temp.listing('owner', 'Sold then deleted', true) as sold,
        pg_temp.listing('owner', 'Recently deleted', false) as recent, pg_temp.listing('rival', 'Kept', true) as kept \gset
+-- A photo is an uploaded object <seller>/<listing>/<file> of quicksell-photos (770).
+insert into storage.objects (bucket_id, name, owner, metadata)
+values ('quicksell-photos', :'owner' || '/' || :'gone' || '/gone.jpg', :'owner', '{"mimetype": "image/jpeg", "size": 1024}');
 select tests.authenticate_as('owner');
-insert into quicksell.photos (listing_id, original_url) values (:'gone', 'https://example.test/' || auth.uid() || '/gone.jpg');
+insert into quicksell.photos (listing_id, original_url) values (:'gone', auth.uid() || '/' || :'gone' || '/gone.jpg');
 update quicksell.listings set title = 'Gone for good' where id = :'gone';
 select quicksell.record_sale(:'sold', 10, 0, :'buyer') as sale \gset
 select tests.clear_authentication();
