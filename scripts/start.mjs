@@ -158,6 +158,9 @@ try {
     SUPABASE_JWT_SECRET: keys.jwtSecret,
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    // Local mail (.eml) and SMS (.json) land here when no provider key is set.
+    DOMUS_OUTBOX_DIR: functions.env.DOMUS_OUTBOX_DIR,
+    REPORTS_UNSUBSCRIBE_KEY: functions.env.REPORTS_UNSUBSCRIBE_KEY,
   };
   writeEnvFile(env);
 
