@@ -5,9 +5,11 @@
 // the shared kit (functions/_shared/webhook.ts): refused ones as 'rejected'
 // with a capped payload and the body's hash; a genuine event once per
 // provider event id. Hard bounces and complaints add the address to
-// reports.email_suppressions of the account that mailed it (or of every
-// account that did, when the provider's message id is not ours); adding is
+// reports.email_suppressions (below); adding is
 // idempotent, so redeliveries and reordered deliveries change nothing more.
+// The address is suppressed for every account (account_id null: the
+// provider account is the platform's, it will not deliver there for anyone)
+// and for the account whose message bounced, where its members see it.
 //
 //   body over 256 KiB                                    → rejected / 413
 //   bad signature, stale timestamp, wrong credentials    → rejected / 400 (Resend) or 401 (Postmark)
@@ -120,7 +122,7 @@ export function createHandler(deps: EmailEventsDeps) {
       for (const email of event.emails) {
         for (const a of await deps.store.suppressFromEvent(which, event.kind, email, event.messageId)) accounts.add(a);
       }
-      if (accounts.size === 0) return ignored("no account of ours mailed this address");
+      // Suppressed everywhere in any case; the account is named when the message was one of ours.
       return processed(accounts.size === 1 ? [...accounts][0] : null);
     }, `reports-email-events: ${which} ${event.eventId}`);
     if (result.outcome === "failed") return errorResponse(500, "event_failed", `event ${event.eventId} failed: ${result.error}; the provider will retry`);
