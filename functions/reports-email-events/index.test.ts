@@ -45,7 +45,7 @@ async function suppressions(email: string) {
 }
 
 async function eventsFor(sha256: string) {
-  return await testSql()`select status, signature_valid, provider, event_id, error, payload_bytes from reports.email_events where payload_sha256 = ${sha256} order by received_at`;
+  return await testSql()`select status, signature_valid, provider, event_ref, error, payload_bytes from reports.email_events where payload_sha256 = ${sha256} order by received_at`;
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -54,7 +54,7 @@ dbTest("resend: a genuine hard bounce suppresses the address everywhere and for 
   const user = await newUser("bounce-owner");
   const to = address("hard");
   const emailId = `re_${crypto.randomUUID()}`;
-  await testSql()`insert into reports.email_log (account_id, provider, to_emails, subject, response_code, provider_message_id, status)
+  await testSql()`insert into reports.email_log (account_id, provider, to_emails, subject, response_code, provider_message_ref, status)
     values (${user.id}, 'resend', ${[to]}, 'Market report', 200, ${emailId}, 'sent')`;
   const body = bounce(to.toUpperCase(), emailId);
   const res = await handler()(resendRequest(body));
@@ -98,7 +98,7 @@ dbTest("resend: svix-* headers, a complaint, redelivery and reordering", async (
   assertEquals((await handler()(resendRequest(complaint, { id, prefix: "svix" }))).status, 200);
   const again = await handler()(resendRequest(complaint, { id, prefix: "svix" }));
   assertEquals([again.status, await again.json()], [200, { received: true, duplicate: true }]);
-  const rows = await testSql()`select status from reports.email_events where provider = 'resend' and event_id = ${id} order by received_at`;
+  const rows = await testSql()`select status from reports.email_events where provider = 'resend' and event_ref = ${id} order by received_at`;
   assertEquals(rows.map((r) => r.status), ["processed", "duplicate"]);
   // A bounce that arrives after the complaint keeps the complaint (first reason stands).
   assertEquals((await handler()(resendRequest(bounce(to)))).status, 200);
@@ -141,7 +141,7 @@ dbTest("postmark: basic auth; hard bounces and spam complaints suppress, soft bo
   assertEquals((await handler()(postmarkRequest(hardBody))).status, 200);
   assertEquals((await handler()(postmarkRequest(hardBody))).status, 200, "redelivery");
   assertEquals((await suppressions(hard)).map((r) => [r.account_id, r.reason]), [[null, "bounce"]]);
-  const rows = await testSql()`select status from reports.email_events where provider = 'postmark' and event_id = ${`Bounce:${id}`} order by received_at`;
+  const rows = await testSql()`select status from reports.email_events where provider = 'postmark' and event_ref = ${`Bounce:${id}`} order by received_at`;
   assertEquals(rows.map((r) => r.status), ["processed", "duplicate"]);
 
   const softRes = await handler()(postmarkRequest({ RecordType: "Bounce", ID: id + 1, Type: "SoftBounce", Email: soft, Inactive: false }));

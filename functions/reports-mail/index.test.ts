@@ -52,7 +52,7 @@ async function completedRun(recipients: string[], pdfPath: string | null = null)
 }
 
 const logOf = (runId: string) =>
-  testSql()`select to_emails[1] as email, provider, status, response_code, provider_message_id, error from reports.email_log
+  testSql()`select to_emails[1] as email, provider, status, response_code, provider_message_ref, error from reports.email_log
             where schedule_run_id = ${runId} order by to_emails[1]`;
 
 dbTest("a completed scheduled report is mailed; the suppressed address (other case) is skipped and logged", async () => {
@@ -77,11 +77,11 @@ dbTest("a completed scheduled report is mailed; the suppressed address (other ca
   assertEquals(log.map((r) => [r.email, r.status, r.provider]), [[gone, "skipped", "local"], [reader, "sent", "local"]]);
   assertEquals(log[0].error, "suppressed (unsubscribe)");
   assertEquals(log[1].response_code, 200);
-  assert(log[1].provider_message_id, "message id logged");
+  assert(log[1].provider_message_ref, "message id logged");
 
   // The .eml: to the reader only, with their own one-click unsubscribe and the PDF.
   const file = [...Deno.readDirSync(`${OUTBOX}/email`)].map((e) => `${OUTBOX}/email/${e.name}`)
-    .find((p) => Deno.readTextFileSync(p).includes(`<${log[1].provider_message_id}>`));
+    .find((p) => Deno.readTextFileSync(p).includes(`<${log[1].provider_message_ref}>`));
   assert(file, "the outbox has the message");
   const mail = await PostalMime.parse(Deno.readTextFileSync(file!));
   assertEquals(mail.to?.map((a) => a.address), [reader]);

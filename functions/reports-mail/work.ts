@@ -9,13 +9,13 @@
 import { z } from "zod";
 import { json, parseBody } from "../_shared/http.ts";
 import type { EmailSender } from "../_shared/messaging/types.ts";
-import type { MailContext, MailJob, MessagingStore } from "../_shared/messaging/store.ts";
+import { MAIL_QUEUE, type MailContext, type MailJob, type MessagingStore } from "../_shared/messaging/store.ts";
 import { signUnsubscribeToken, unsubscribeUrl } from "../_shared/messaging/unsubscribe.ts";
 import type { Storage } from "../_shared/storage.ts";
 import { drain, workerName } from "../_shared/worker.ts";
 import { composeReportEmail, type ReportLinks, subjectOf } from "./compose.ts";
 
-export const QUEUE = "reports.mail";
+export const QUEUE = MAIL_QUEUE;
 const BUCKET = "reports";
 const SIGNED_SECONDS = 7 * 24 * 3600;
 const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
@@ -44,7 +44,7 @@ const workerInput = z.object({
 }).strict();
 
 export interface JobOutcome {
-  job: number;
+  job: number | string;
   outcome: "mailed" | "skipped" | "retry" | "failed";
   sent: number;
   skipped: number;

@@ -1,16 +1,20 @@
 // Typed calls to the Reports messaging functions in Postgres (migrations
 // 2026120223xxxx_reports_*): the webhook event log, suppressions, the
-// scheduled-mail jobs on queue 'reports-mail' and their email_log rows, and
+// scheduled-mail jobs on queue 'reports.mail' and their email_log rows, and
 // SMS spend. Every write is a private.reports_* function (service_role).
 import type { EventInput, EventOutcome, RecordedEvent } from "../billing/store.ts";
 import type { Sql } from "../db.ts";
 import type { EventLog } from "../webhook.ts";
 
+/** The scheduled-mail queue (public.job_queues: worker function reports-mail). */
+export const MAIL_QUEUE = "reports.mail";
+
 export type EmailEventProvider = "resend" | "postmark";
 export type SuppressionKind = "hard_bounce" | "complaint" | "unsubscribe";
 
 export interface MailJob {
-  id: number;
+  /** bigint: postgres.js returns it as a string. */
+  id: number | string;
   attempts: number;
   payload: { kind: string; schedule_run_id?: string };
 }
@@ -80,14 +84,14 @@ export function messagingStore(sql: Sql) {
     },
 
     async claimMailJobs(worker: string, limit: number): Promise<MailJob[]> {
-      return await sql<MailJob[]>`select id, attempts, payload from private.claim_jobs('reports-mail', ${worker}, ${limit})`;
+      return await sql<MailJob[]>`select id, attempts, payload from private.claim_jobs(${MAIL_QUEUE}, ${worker}, ${limit})`;
     },
 
-    async completeJob(id: number, worker: string, result: Record<string, unknown>) {
+    async completeJob(id: number | string, worker: string, result: Record<string, unknown>) {
       await sql`select private.complete_job(${id}, ${worker}, ${JSON.stringify(result)}::text::jsonb)`;
     },
 
-    async failJob(id: number, worker: string, error: string) {
+    async failJob(id: number | string, worker: string, error: string) {
       await sql`select private.fail_job(${id}, ${worker}, ${error})`;
     },
 
