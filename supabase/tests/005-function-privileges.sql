@@ -75,6 +75,7 @@ select set_eq(
     'homes.publish_listing(uuid)', 'homes.withdraw_listing(uuid)', 'homes.reopen_listing(uuid)', 'homes.mark_sold(uuid)',
     'homes.submit_offer(uuid,numeric,text)', 'homes.accept_offer(uuid)', 'homes.decline_offer(uuid)',
     'homes.withdraw_offer(uuid)', 'homes.create_property(jsonb,jsonb)',
+    'reports.request_market_report(uuid,jsonb)',
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
@@ -112,6 +113,12 @@ insert into service_functions values
   ('private.studio_claim_jobs(text,integer)'),
   ('private.studio_complete_job(bigint,text,text,jsonb,integer,numeric,jsonb)'),
   ('private.studio_fail_job(bigint,text,text,boolean,integer)'),
+  -- reports (the report worker and the schedule dispatcher)
+  ('private.reports_market_stats(text[],text[],date,date,integer)'),
+  ('private.reports_create_generation(uuid,uuid,jsonb,text)'),
+  ('private.reports_begin_generation(uuid)'),
+  ('private.reports_complete_generation(uuid,jsonb,integer)'),
+  ('private.reports_fail_generation(uuid,text)'),
   -- tools (the checkout function and the Stripe webhook)
   ('private.tools_checkout_begin(uuid,uuid,tools.payment_method,text)'),
   ('private.tools_checkout_complete(text,text,text)'),

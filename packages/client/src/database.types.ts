@@ -25,6 +25,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -47,6 +48,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -68,6 +70,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -415,6 +418,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -445,6 +449,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -475,6 +480,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -551,6 +557,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -2773,7 +2780,7 @@ export type Database = {
       [_ in never]: never;
     };
     Functions: {
-      [_ in never]: never;
+      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
     };
     Enums: {
       [_ in never]: never;
