@@ -72,7 +72,7 @@ select ok((select next_run_at > :'due2'::timestamptz + interval '5 days' from re
 
 -- ---------------------------------------------------------------- the report settles the run
 select private.reports_begin_generation(:'report1');
-select private.reports_complete_generation(:'report1', '{"pdf": "x/report.pdf"}'::jsonb, 1200);
+select private.reports_complete_generation(:'report1', jsonb_build_object('pdf', :'team_a' || '/' || :'report1' || '/report.pdf'), 1200);
 select is((select status from reports.schedule_runs where report_run_id = :'report1'), 'completed', 'report completed: run completed');
 select ok((select finished_at is not null from reports.schedule_runs where report_run_id = :'report1'), 'with its finish time');
 select is((select count(*)::int from public.jobs j join reports.schedule_runs r on j.payload ->> 'schedule_run_id' = r.id::text
