@@ -135,3 +135,46 @@ dbTest("only the service role drives the worker", async () => {
     await res.body?.cancel();
   }
 });
+
+dbTest("end to end with a moved clock: dispatch -> report (billed) -> completion -> mail in the outbox", async () => {
+  const tag = crypto.randomUUID().slice(0, 6);
+  const reader = `e2e-${tag}@example.com`;
+  const user = await newUser("e2e-owner");
+  await testSql()`update public.accounts set monthly_report_limit_override = 100, time_zone = 'Europe/London' where id = ${user.id}`;
+  const [schedule] = await testSql()`
+    insert into reports.schedules (account_id, city, cadence, monthly_dom, send_hour, send_minute, recipients)
+    values (${user.id}, 'Springfield', 'monthly', 31, 6, 15, ${[reader]}) returning id, next_run_at, time_zone`;
+  assertEquals(schedule.time_zone, "Europe/London");
+  const due = new Date(schedule.next_run_at);
+  const [local] = await testSql()`select to_char(${due}::timestamptz at time zone 'Europe/London', 'HH24:MI') as hm,
+    extract(day from (${due}::timestamptz at time zone 'Europe/London') + interval '1 day')::int as next_day`;
+  assertEquals(local.hm, "06:15", "due at 06:15 London time");
+  assertEquals(local.next_day, 1, "on the month's last day (or the 31st)");
+
+  // The clock moves to just after the due time.
+  const clock = new Date(due.getTime() + 60_000).toISOString();
+  const [{ started }] = await testSql()`select private.reports_dispatch_due_schedules(${clock}::timestamptz) as started`;
+  assert(started >= 1, "the schedule was dispatched");
+  const [run] = await testSql()`select id, status, report_run_id, due_at from reports.schedule_runs where schedule_id = ${schedule.id}`;
+  assertEquals([run.status, new Date(run.due_at).getTime()], ["started", due.getTime()]);
+  const [report] = await testSql()`select status, billable, input_params from reports.report_generations where id = ${run.report_run_id}`;
+  assertEquals(report.status, "pending");
+  const [usage] = await testSql()`select count(*)::int as n from public.usage_events where idempotency_key = ${`report:${run.report_run_id}`}`;
+  assertEquals(usage.n, 1, "billed as any report, once");
+  const [next] = await testSql()`select next_run_at > ${clock}::timestamptz as later from reports.schedules where id = ${schedule.id}`;
+  assert(next.later, "next_run_at moved past the clock");
+
+  // The renderer's side (rp-render's worker in production), through rp-stats' lifecycle.
+  await testSql()`select private.reports_begin_generation(${run.report_run_id})`;
+  await testSql()`select private.reports_complete_generation(${run.report_run_id}, ${JSON.stringify({ pdf: `${user.id}/${run.report_run_id}/report.pdf` })}::text::jsonb, 900)`;
+  const [settled] = await testSql()`select status from reports.schedule_runs where id = ${run.id}`;
+  assertEquals(settled.status, "completed");
+
+  const files = memoryStorage();
+  await files.upload("reports", `${user.id}/${run.report_run_id}/report.pdf`, new TextEncoder().encode("%PDF-1.7 e2e"), "application/pdf");
+  await drive(worker(localEmailSender(OUTBOX), files));
+  const log = await logOf(run.id);
+  assertEquals(log.map((r) => [r.email, r.status, r.provider, r.response_code]), [[reader, "sent", "local", 200]]);
+  const [subject] = await testSql()`select subject from reports.email_log where schedule_run_id = ${run.id}`;
+  assert(subject.subject.startsWith("Market report: Springfield ("), subject.subject);
+});
