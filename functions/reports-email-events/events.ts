@@ -3,7 +3,7 @@
 // ignored). Parsed with zod after the signature or credentials are checked;
 // a genuine body we cannot read is ignored, since a redelivery would bring
 // the same bytes.
-import { z } from "zod";
+import { emailAddress as address, postmarkEvent, resendEvent } from "@domus/contracts/reports-messaging.ts";
 
 export interface ProviderEvent {
   eventType: string;
@@ -21,18 +21,6 @@ const date = (v: string | undefined | null) => {
   const d = v ? new Date(v) : null;
   return d && !Number.isNaN(d.getTime()) ? d : null;
 };
-
-const address = z.string().trim().toLowerCase().email().max(320);
-
-const resendEvent = z.object({
-  type: z.string().max(200),
-  created_at: z.string().max(100).optional(),
-  data: z.object({
-    email_id: z.string().max(200).optional(),
-    to: z.union([z.array(z.string().max(320)).max(100), z.string().max(320)]).optional(),
-    bounce: z.object({ type: z.string().max(100).optional(), subType: z.string().max(100).optional(), message: z.string().max(5000).optional() }).passthrough().optional(),
-  }).passthrough(),
-}).passthrough();
 
 export function parseResend(body: unknown, webhookId: string): ProviderEvent | { malformed: string } {
   const parsed = resendEvent.safeParse(body);
@@ -55,16 +43,6 @@ export function parseResend(body: unknown, webhookId: string): ProviderEvent | {
 }
 
 // Postmark's bounce webhook (RecordType "Bounce") and spam complaint webhook (RecordType "SpamComplaint").
-const postmarkEvent = z.object({
-  RecordType: z.string().max(100),
-  ID: z.union([z.number(), z.string().max(100)]),
-  Type: z.string().max(100).optional(),
-  Email: z.string().max(320).optional(),
-  MessageID: z.string().max(200).optional().nullable(),
-  BouncedAt: z.string().max(100).optional().nullable(),
-  Inactive: z.boolean().optional(),
-}).passthrough();
-
 /** Postmark bounce types that mean the address will not take mail. */
 const HARD = new Set(["HardBounce", "BadEmailAddress", "ManuallyDeactivated", "Unsubscribe"]);
 

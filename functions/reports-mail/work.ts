@@ -6,7 +6,7 @@
 // provider outage (429 / 5xx) fails the job, which retries with backoff and
 // resends only the addresses not yet sent; a refusal (other 4xx) is logged
 // and not retried.
-import { z } from "zod";
+import { type MailJobOutcome, mailWorkerInput as workerInput, type MailWorkerResponse } from "@domus/contracts/reports-messaging.ts";
 import { json, parseBody } from "../_shared/http.ts";
 import type { EmailSender } from "../_shared/messaging/types.ts";
 import { MAIL_QUEUE, type MailContext, type MailJob, type MessagingStore } from "../_shared/messaging/store.ts";
@@ -37,21 +37,7 @@ export interface MailWorkerDeps {
   maxMs?: number;
 }
 
-const workerInput = z.object({
-  queue: z.literal(QUEUE).optional(),
-  maxMs: z.number().int().min(100).max(140_000).optional(),
-  batchSize: z.number().int().min(1).max(50).optional(),
-}).strict();
-
-export interface JobOutcome {
-  job: number | string;
-  outcome: "mailed" | "skipped" | "retry" | "failed";
-  sent: number;
-  skipped: number;
-  failed: number;
-  provider: string;
-  reason?: string;
-}
+export type JobOutcome = MailJobOutcome;
 
 async function linksFor(deps: MailWorkerDeps, ctx: MailContext): Promise<ReportLinks> {
   const reportPage = `${deps.functionsUrl}/report-generate?id=${ctx.report_id}`;
@@ -132,7 +118,8 @@ export async function work(deps: MailWorkerDeps, req: Request): Promise<Response
     concurrency: 2,
     budgetMs: body.maxMs ?? deps.maxMs ?? 45_000,
   });
-  return json({ worker: report.worker, claimed: report.claimed, provider: deps.sender.provider, jobs: report.outcomes, seconds: report.ms / 1000 });
+  const response: MailWorkerResponse = { worker: report.worker, claimed: report.claimed, provider: deps.sender.provider, jobs: report.outcomes, seconds: report.ms / 1000 };
+  return json(response);
 }
 
 
