@@ -2309,6 +2309,64 @@ export type Database = {
         };
         Relationships: [];
       };
+      email_events: {
+        Row: {
+          account_id: string | null;
+          attempts: number;
+          error: string | null;
+          event_created_at: string | null;
+          event_ref: string | null;
+          event_type: string;
+          id: string;
+          payload: NonNullable<Json>;
+          payload_bytes: number | null;
+          payload_sha256: string | null;
+          processed_at: string | null;
+          provider: string;
+          received_at: string;
+          signature_valid: boolean;
+          source_ip: unknown;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type: string;
+          id?: string;
+          payload: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider: string;
+          received_at?: string;
+          signature_valid: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type?: string;
+          id?: string;
+          payload?: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider?: string;
+          received_at?: string;
+          signature_valid?: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Relationships: [];
+      };
       email_log: {
         Row: {
           account_id: string | null;
@@ -2316,9 +2374,12 @@ export type Database = {
           error: string | null;
           id: string;
           provider: string | null;
+          provider_message_ref: string | null;
           report_id: string | null;
           response_code: number | null;
           schedule_id: string | null;
+          schedule_run_id: string | null;
+          status: string;
           subject: string | null;
           to_emails: string[];
         };
@@ -2329,9 +2390,12 @@ export type Database = {
           error?: string | null;
           id?: string;
           provider?: string | null;
+          provider_message_ref?: string | null;
           report_id?: string | null;
           response_code?: number | null;
           schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
           subject?: string | null;
           to_emails?: string[];
         };
@@ -2341,13 +2405,24 @@ export type Database = {
           error?: string | null;
           id?: string;
           provider?: string | null;
+          provider_message_ref?: string | null;
           report_id?: string | null;
           response_code?: number | null;
           schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
           subject?: string | null;
           to_emails?: string[];
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "email_log_schedule_run_id_fkey";
+            columns: ["schedule_run_id"];
+            isOneToOne: false;
+            referencedRelation: "schedule_runs";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       email_suppressions: {
         Row: {
@@ -2627,6 +2702,7 @@ export type Database = {
       };
       schedule_runs: {
         Row: {
+          due_at: string | null;
           error: string | null;
           finished_at: string | null;
           id: string;
@@ -2637,6 +2713,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          due_at?: string | null;
           error?: string | null;
           finished_at?: string | null;
           id?: string;
@@ -2646,6 +2723,7 @@ export type Database = {
           status?: string;
         };
         Update: {
+          due_at?: string | null;
           error?: string | null;
           finished_at?: string | null;
           id?: string;
@@ -2742,10 +2820,14 @@ export type Database = {
         Row: {
           account_id: string | null;
           created_at: string;
+          error: string | null;
           from_phone: string | null;
           id: string;
+          idempotency_key: string | null;
           lead_id: string | null;
           message: string | null;
+          provider: string | null;
+          segments: number | null;
           status: string;
           to_phone: string;
           twilio_sid: string | null;
@@ -2754,10 +2836,14 @@ export type Database = {
         Insert: {
           account_id?: string | null;
           created_at?: string;
+          error?: string | null;
           from_phone?: string | null;
           id?: string;
+          idempotency_key?: string | null;
           lead_id?: string | null;
           message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
           status?: string;
           to_phone: string;
           twilio_sid?: string | null;
@@ -2765,10 +2851,14 @@ export type Database = {
         Update: {
           account_id?: string | null;
           created_at?: string;
+          error?: string | null;
           from_phone?: string | null;
           id?: string;
+          idempotency_key?: string | null;
           lead_id?: string | null;
           message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
           status?: string;
           to_phone?: string;
           twilio_sid?: string | null;
