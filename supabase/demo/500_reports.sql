@@ -11,7 +11,7 @@
 -- data, rendered files and the outbox.
 --
 -- Rows are written as the table owner (the backend's view of them): the
--- counters agree with the events and stats they summarise.
+-- counters agree with the events, visitors and stats they summarise.
 
 begin;
 
@@ -25,7 +25,7 @@ update public.accounts set time_zone = 'America/Chicago' where id = '10000000-00
 update public.accounts set time_zone = 'America/Denver' where id = '10000000-0000-4000-8000-000000000002';
 
 insert into reports.affiliate_branding (account_id, brand_display_name, logo_url, primary_color, accent_color) values
-  ('10000000-0000-4000-8000-000000000003', 'Northwind Mortgage', '10000000-0000-4000-8000-000000000003/branding/logo.png',
+  ('10000000-0000-4000-8000-000000000003', 'Northwind Mortgage', 'https://northwind.example/logo.png',
    '#0f766e', '#f59e0b'),
   ('10000000-0000-4000-8000-000000000004', 'Lakeside Title', null, '#1e3a8a', '#22c55e');
 
@@ -138,9 +138,8 @@ select ('00000000-0000-4000-8520-' || lpad(p.n::text, 12, '0'))::uuid, p.account
        p.status, p.code,
        case when p.status = 'completed' then p.account_id || '/property/00000000-0000-4000-8520-' || lpad(p.n::text, 12, '0') || '/qr.png' end,
        coalesce((select sum(v.views) from demo_views v where v.n = p.n), 0),
-       -- a visitor seen on two days counts once in the total
-       greatest(coalesce((select max(v.unique_views) from demo_views v where v.n = p.n), 0),
-                coalesce((select sum(v.unique_views) from demo_views v where v.n = p.n), 0) - 2),
+       -- visitor k of a day is the same person every day (see report_visitors below)
+       coalesce((select max(v.unique_views) from demo_views v where v.n = p.n), 0),
        p.active, p.expires_at, p.pages, now() - make_interval(days => 14 - p.n)
 from (values
   (1, '10000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001', 'seller', 2, '1200 Oak St', 'Austin', 'TX',
@@ -162,6 +161,13 @@ from reports.property_reports r where r.id::text like '00000000-0000-4000-8520-%
 insert into reports.property_report_stats_daily (property_report_id, date, views, unique_views, leads)
 select ('00000000-0000-4000-8520-' || lpad(v.n::text, 12, '0'))::uuid, (now() at time zone 'UTC')::date - v.day, v.views, v.unique_views, 0
 from demo_views v;
+
+-- The hashed visitors behind those counts: visitor k of report n.
+insert into reports.report_visitors (property_report_id, visitor_hash, day)
+select ('00000000-0000-4000-8520-' || lpad(v.n::text, 12, '0'))::uuid,
+       encode(extensions.digest('demo-visitor-' || v.n || '-' || k, 'sha256'), 'hex'),
+       (now() at time zone 'UTC')::date - v.day
+from demo_views v cross join lateral generate_series(1, v.unique_views) k;
 
 -- ---------------------------------------------------------------- consumer reports and their events
 -- ids 00000000-0000-4000-8530-0000000000NN; view_count = 'open' events, unique_views = their distinct sessions.
@@ -201,5 +207,10 @@ update reports.consumer_reports c set
   view_count = (select count(*) from reports.report_analytics a where a.report_id = c.id and a.event_type = 'open'),
   unique_views = (select count(distinct a.session_id) from reports.report_analytics a where a.report_id = c.id and a.event_type = 'open')
 where c.id::text like '00000000-0000-4000-8530-%';
+
+insert into reports.report_visitors (consumer_report_id, visitor_hash, day)
+select distinct a.report_id, encode(extensions.digest('demo-consumer-' || a.session_id, 'sha256'), 'hex'),
+       (a.created_at at time zone 'UTC')::date
+from reports.report_analytics a where a.event_type = 'open';
 
 commit;

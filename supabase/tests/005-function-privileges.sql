@@ -8,7 +8,8 @@
 --     from public` is a no-op in PostgreSQL, so every function must be
 --     revoked from PUBLIC explicitly);
 --   * anon may call exactly: the pre-request helpers, request_ip (column
---     default of analytics_events) and homes.search_listings;
+--     default of analytics_events), homes.search_listings and the public
+--     Reports RPCs (landing page, consumer report request, report events);
 --   * authenticated additionally exactly: the membership helpers the
 --     policies use, the platform RPCs, check_entitlement and the Homes
 --     listing and offer RPCs, and the Tools RPCs (moderate_review). A new RPC is added to these lists on purpose;
@@ -58,8 +59,11 @@ select set_eq(
   $$ select fn from callable where grantee = 'anon' $$,
   array['private.check_request()', 'private.is_platform_admin()', 'private.request_is_revoked(jsonb)',
         'private.request_ip()',
-        'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)'],
-  'anon may call only the pre-request helpers, request_ip and homes.search_listings');
+        'homes.search_listings(text,text,text,numeric,numeric,integer,integer,numeric,integer,integer,text,text,integer)',
+        'reports.property_report_landing(text,text)',
+        'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
+        'reports.track_report_event(uuid,text,jsonb,text,text)'],
+  'anon may call only the pre-request helpers, request_ip, homes.search_listings and the public Reports RPCs');
 
 select set_eq(
   $$ select fn from callable where grantee = 'authenticated' $$,
@@ -79,7 +83,10 @@ select set_eq(
     'tools.may_use_tool(uuid,uuid)', 'tools.checkout_with_credits(uuid)', 'tools.refund_purchase(uuid)',
     'tools.checkout_by_invoice(uuid)', 'tools.mark_invoice_paid(text)', 'tools.cancel_purchase(uuid)',
     'tools.record_tool_use(uuid,uuid)',
-    'tools.moderate_review(uuid,tools.review_status,text)'
+    'tools.moderate_review(uuid,tools.review_status,text)',
+    'reports.property_report_landing(text,text)',
+    'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
+    'reports.track_report_event(uuid,text,jsonb,text,text)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes RPCs and the Tools RPCs, nothing else');
 
@@ -124,7 +131,11 @@ insert into service_functions values
   ('private.tools_checkout_complete(text,text,text)'),
   ('private.tools_checkout_fail(text)'),
   ('private.tools_refund_payment(text)'),
-  ('private.tools_renew_purchase(uuid,timestamp with time zone)');
+  ('private.tools_renew_purchase(uuid,timestamp with time zone)'),
+  -- reports (the renderers)
+  ('private.generate_short_code()'),
+  ('private.generate_agent_code()'),
+  ('private.reports_branding_for(uuid,uuid)');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');

@@ -29,8 +29,8 @@ select results_eq(
   $$ select account_status, theme, language, marketplace_role from public.profiles where id = tests.get_supabase_uid('dora') $$,
   $$ values ('active'::text, 'light'::text, 'en'::text, 'dual'::text) $$,
   'the profile starts active with default preferences');
-select matches((select agent_code from public.profiles where id = tests.get_supabase_uid('dora')), '^[0-9A-F]{8}$',
-  'the profile gets an 8-character agent code');
+select matches((select agent_code from public.profiles where id = tests.get_supabase_uid('dora')), '^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}$',
+  'the profile gets an 8-character agent code (private.generate_agent_code: no 0/O/1/I/L)');
 select results_eq(
   $$ select name, slug, account_type::text, primary_owner_user_id from public.accounts where id = tests.get_supabase_uid('dora') $$,
   $$ values ('Dora Explorer'::text, 'u-' || replace(tests.get_supabase_uid('dora')::text, '-', ''), 'personal'::text,

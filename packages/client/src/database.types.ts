@@ -1735,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2538,7 +2538,7 @@ export type Database = {
           qr_code_url: string | null;
           report_type: string;
           selected_pages: NonNullable<Json>;
-          short_code: string | null;
+          short_code: string;
           sitex_data: Json | null;
           status: string;
           theme: number;
@@ -2564,7 +2564,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2589,7 +2589,7 @@ export type Database = {
           qr_code_url?: string | null;
           report_type?: string;
           selected_pages?: NonNullable<Json>;
-          short_code?: string | null;
+          short_code?: string;
           sitex_data?: Json | null;
           status?: string;
           theme?: number;
@@ -2699,6 +2699,49 @@ export type Database = {
           user_id?: string | null;
         };
         Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       schedule_runs: {
         Row: {
@@ -2867,10 +2910,46 @@ export type Database = {
       };
     };
     Views: {
-      [_ in never]: never;
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      request_consumer_report: {
+        Args: {
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
+          p_property_address: string;
+          p_state: string;
+          p_zip: string;
+        };
+        Returns: string;
+      };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;
