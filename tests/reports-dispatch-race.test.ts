@@ -6,7 +6,8 @@
 //     a second one started meanwhile skips them and starts nothing of ours;
 //     after both commit every schedule ran exactly once;
 //   * "raced": eight dispatchers fired at once with the same clock, twice
-//     (two due times): exactly one run per schedule per due time.
+//     (two due times), schedules of four accounts: exactly one run per
+//     schedule per due time, each with its report (none lost to a deadlock).
 // The clock is moved by passing p_now (the schedules' next due time + 1 min).
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,12 +26,19 @@ async function connect(): Promise<pg.Client> {
   return client;
 }
 
-/** `n` daily schedules of a fresh account allowed plenty of reports; returns their ids and a clock just past all their due times. */
-async function schedules(n: number, tag: string): Promise<{ ids: string[]; clock: string }> {
-  const owner = await createUser(`dispatch-${tag}`);
-  await db().query("update public.accounts set monthly_report_limit_override = 10000 where id = $1", [owner.id]);
+/**
+ * `n` daily schedules spread over `accounts` fresh accounts allowed plenty of
+ * reports (several accounts: each report holds its account's usage counter
+ * lock, which is where overlapping dispatchers once deadlocked); returns
+ * their ids and a clock just past all their due times.
+ */
+async function schedules(n: number, tag: string, accounts = 1): Promise<{ ids: string[]; clock: string }> {
+  const owners = [];
+  for (let a = 0; a < accounts; a++) owners.push(await createUser(`dispatch-${tag}-${a}`));
+  await db().query("update public.accounts set monthly_report_limit_override = 10000 where id = any($1)", [owners.map((o) => o.id)]);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
+    const owner = owners[i % owners.length];
     const { rows: [s] } = await db().query(
       `insert into reports.schedules (account_id, city, cadence, send_hour, send_minute, recipients, time_zone)
        values ($1, 'Springfield', 'daily', $2, $3, array['race@example.com'], 'UTC') returning id`,
@@ -76,7 +84,7 @@ describe("reports schedule dispatcher under overlap", () => {
   });
 
   it("raced: eight dispatchers at once, two due times: one run per schedule per due time, each with its report", async () => {
-    const { ids, clock } = await schedules(12, "raced");
+    const { ids, clock } = await schedules(12, "raced", 4);
     const clients = await Promise.all(Array.from({ length: 8 }, connect));
     try {
       for (const at of [clock, null]) {
