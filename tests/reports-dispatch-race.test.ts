@@ -38,7 +38,7 @@ async function schedules(n: number, tag: string, accounts = 1): Promise<{ ids: s
   await db().query("update public.accounts set monthly_report_limit_override = 10000 where id = any($1)", [owners.map((o) => o.id)]);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const owner = owners[i % owners.length];
+    const owner = owners[i % owners.length]!;
     const { rows: [s] } = await db().query(
       `insert into reports.schedules (account_id, city, cadence, send_hour, send_minute, recipients, time_zone)
        values ($1, 'Springfield', 'daily', $2, $3, array['race@example.com'], 'UTC') returning id`,
