@@ -25,6 +25,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -47,6 +48,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -68,6 +70,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -415,6 +418,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -445,6 +449,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -475,6 +480,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -551,6 +557,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -1728,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2181,56 +2188,85 @@ export type Database = {
   };
   quicksell: {
     Tables: {
-      analytics_events_archive: {
+      ai_requests: {
         Row: {
-          account_id: string | null;
-          archived_at: string;
-          context: NonNullable<Json>;
+          account_id: string;
+          attempts: number;
+          completed_at: string | null;
           created_at: string;
-          event_data: NonNullable<Json>;
-          event_name: string | null;
-          event_type: string;
-          id: number;
-          ip_address: unknown;
-          product: string;
-          session_id: string | null;
-          user_agent: string | null;
-          user_id: string | null;
+          credits: number;
+          error_message: string | null;
+          id: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider: string | null;
+          queue_job_id: number | null;
+          reservation_id: string | null;
+          result: Json | null;
+          status: string;
+          updated_at: string;
+          usage_event_id: number | null;
+          user_id: string;
         };
         ComputedFields: never;
         Insert: {
-          account_id?: string | null;
-          archived_at?: string;
-          context?: NonNullable<Json>;
-          created_at: string;
-          event_data?: NonNullable<Json>;
-          event_name?: string | null;
-          event_type: string;
-          id: number;
-          ip_address?: unknown;
-          product: string;
-          session_id?: string | null;
-          user_agent?: string | null;
-          user_id?: string | null;
+          account_id: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id: string;
         };
         Update: {
-          account_id?: string | null;
-          archived_at?: string;
-          context?: NonNullable<Json>;
+          account_id?: string;
+          attempts?: number;
+          completed_at?: string | null;
           created_at?: string;
-          event_data?: NonNullable<Json>;
-          event_name?: string | null;
-          event_type?: string;
-          id?: number;
-          ip_address?: unknown;
-          product?: string;
-          session_id?: string | null;
-          user_agent?: string | null;
-          user_id?: string | null;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind?: string;
+          listing_id?: string;
+          paid_by?: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id?: string;
         };
         Relationships: [
           {
-            foreignKeyName: "analytics_events_archive_user_id_fkey";
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: false;
             referencedRelation: "sales_summary_view";
@@ -2285,8 +2321,6 @@ export type Database = {
           ends_at: string | null;
           id: string;
           is_active: boolean;
-          requirement_type: string | null;
-          requirement_value: number | null;
           reward_badge_id: string | null;
           reward_points: number;
           starts_at: string | null;
@@ -2301,8 +2335,6 @@ export type Database = {
           ends_at?: string | null;
           id?: string;
           is_active?: boolean;
-          requirement_type?: string | null;
-          requirement_value?: number | null;
           reward_badge_id?: string | null;
           reward_points?: number;
           starts_at?: string | null;
@@ -2316,8 +2348,6 @@ export type Database = {
           ends_at?: string | null;
           id?: string;
           is_active?: boolean;
-          requirement_type?: string | null;
-          requirement_value?: number | null;
           reward_badge_id?: string | null;
           reward_points?: number;
           starts_at?: string | null;
@@ -2331,64 +2361,6 @@ export type Database = {
             referencedColumns: ["id"];
           },
         ];
-      };
-      leaderboard_entries: {
-        Row: {
-          period: string;
-          period_start: string;
-          points: number;
-          sales_count: number;
-          sales_revenue: number;
-          updated_at: string;
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          period: string;
-          period_start: string;
-          points?: number;
-          sales_count?: number;
-          sales_revenue?: number;
-          updated_at?: string;
-          user_id: string;
-        };
-        Update: {
-          period?: string;
-          period_start?: string;
-          points?: number;
-          sales_count?: number;
-          sales_revenue?: number;
-          updated_at?: string;
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "leaderboard_entries_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      levels: {
-        Row: {
-          level: number;
-          min_points: number;
-          title: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          level: number;
-          min_points: number;
-          title: string;
-        };
-        Update: {
-          level?: number;
-          min_points?: number;
-          title?: string;
-        };
-        Relationships: [];
       };
       listing_versions: {
         Row: {
@@ -2445,6 +2417,46 @@ export type Database = {
           },
           {
             foreignKeyName: "listing_versions_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      listing_view_marks: {
+        Row: {
+          created_at: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        Update: {
+          created_at?: string;
+          hour_bucket?: string;
+          kind?: string;
+          listing_id?: string;
+          viewer_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
             columns: ["listing_id"];
             isOneToOne: false;
             referencedRelation: "listings";
@@ -2554,48 +2566,6 @@ export type Database = {
           },
         ];
       };
-      listings_archive: {
-        Row: {
-          archived_at: string;
-          deleted_at: string;
-          id: string;
-          listing: NonNullable<Json>;
-          marketplace_listings: NonNullable<Json>;
-          photos: NonNullable<Json>;
-          user_id: string;
-          versions: NonNullable<Json>;
-        };
-        ComputedFields: never;
-        Insert: {
-          archived_at?: string;
-          deleted_at: string;
-          id: string;
-          listing: NonNullable<Json>;
-          marketplace_listings?: NonNullable<Json>;
-          photos?: NonNullable<Json>;
-          user_id: string;
-          versions?: NonNullable<Json>;
-        };
-        Update: {
-          archived_at?: string;
-          deleted_at?: string;
-          id?: string;
-          listing?: NonNullable<Json>;
-          marketplace_listings?: NonNullable<Json>;
-          photos?: NonNullable<Json>;
-          user_id?: string;
-          versions?: NonNullable<Json>;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "listings_archive_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
       marketplace_accounts: {
         Row: {
           access_token: string | null;
@@ -2604,9 +2574,11 @@ export type Database = {
           created_at: string;
           id: string;
           is_active: boolean;
+          marketplace_data: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id: string | null;
           refresh_token: string | null;
+          refresh_token_expires_at: string | null;
           seller_rating: number | null;
           token_expires_at: string | null;
           total_sales_on_platform: number;
@@ -2621,9 +2593,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2637,9 +2611,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name?: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2669,6 +2645,8 @@ export type Database = {
           created_at: string;
           expires_at: string | null;
           id: string;
+          last_error: string | null;
+          last_error_at: string | null;
           last_sync_at: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2688,6 +2666,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2706,6 +2686,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id?: string;
           marketplace_account_id?: string;
@@ -2793,6 +2775,7 @@ export type Database = {
           optimized_url: string | null;
           original_url: string;
           quality_score: number | null;
+          storage_path: string | null;
           thumb_url: string | null;
           updated_at: string;
           user_id: string;
@@ -2804,7 +2787,7 @@ export type Database = {
           contains_faces?: boolean | null;
           contains_hands?: boolean | null;
           created_at?: string;
-          display_order?: number;
+          display_order: number;
           file_size?: number | null;
           filename?: string | null;
           height?: number | null;
@@ -2816,6 +2799,7 @@ export type Database = {
           optimized_url?: string | null;
           original_url: string;
           quality_score?: number | null;
+          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -2838,6 +2822,7 @@ export type Database = {
           optimized_url?: string | null;
           original_url?: string;
           quality_score?: number | null;
+          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -2866,90 +2851,6 @@ export type Database = {
             referencedColumns: ["user_id"];
           },
         ];
-      };
-      points_ledger: {
-        Row: {
-          created_at: string;
-          event: string;
-          id: number;
-          idempotency_key: string;
-          points: number;
-          ref: NonNullable<Json>;
-          reverses: number | null;
-          total_after: number;
-          user_id: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          created_at?: string;
-          event: string;
-          id?: never;
-          idempotency_key: string;
-          points: number;
-          ref?: NonNullable<Json>;
-          reverses?: number | null;
-          total_after: number;
-          user_id: string;
-        };
-        Update: {
-          created_at?: string;
-          event?: string;
-          id?: never;
-          idempotency_key?: string;
-          points?: number;
-          ref?: NonNullable<Json>;
-          reverses?: number | null;
-          total_after?: number;
-          user_id?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "points_ledger_event_fkey";
-            columns: ["event"];
-            isOneToOne: false;
-            referencedRelation: "points_rules";
-            referencedColumns: ["event"];
-          },
-          {
-            foreignKeyName: "points_ledger_reverses_fkey";
-            columns: ["reverses"];
-            isOneToOne: true;
-            referencedRelation: "points_ledger";
-            referencedColumns: ["id"];
-          },
-          {
-            foreignKeyName: "points_ledger_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "sales_summary_view";
-            referencedColumns: ["user_id"];
-          },
-        ];
-      };
-      points_rules: {
-        Row: {
-          daily_cap: number | null;
-          description: string | null;
-          event: string;
-          points: number;
-          updated_at: string;
-        };
-        ComputedFields: never;
-        Insert: {
-          daily_cap?: number | null;
-          description?: string | null;
-          event: string;
-          points: number;
-          updated_at?: string;
-        };
-        Update: {
-          daily_cap?: number | null;
-          description?: string | null;
-          event?: string;
-          points?: number;
-          updated_at?: string;
-        };
-        Relationships: [];
       };
       sales: {
         Row: {
@@ -3246,167 +3147,69 @@ export type Database = {
       };
     };
     Functions: {
-      cancel_sale: {
-        Args: { p_sale_id: string };
+      crosspost_listing: {
+        Args: { p_listing_id: string; p_marketplace: string };
         Returns: {
-          buyer_id: string | null;
-          buyer_rating: number | null;
-          buyer_review: string | null;
-          completed_date: string | null;
+          clicks_on_marketplace: number;
           created_at: string;
-          currency: string;
-          delivered_at: string | null;
-          final_amount: number | null;
+          expires_at: string | null;
           id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
           listing_id: string;
-          marketplace_name: string | null;
-          sale_date: string;
-          sale_price: number;
-          seller_id: string;
-          seller_rating: number | null;
-          seller_review: string | null;
-          shipped_at: string | null;
-          shipping_carrier: string | null;
-          shipping_cost: number;
-          status: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number: string | null;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
           updated_at: string;
+          views_on_marketplace: number;
         };
         SetofOptions: {
           from: "*";
-          to: "sales";
+          to: "marketplace_listings";
           isOneToOne: true;
           isSetofReturn: false;
         };
       };
-      complete_sale: {
-        Args: { p_sale_id: string };
+      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
+      reorder_photos: {
+        Args: { p_listing_id: string; p_photo_ids: string[] };
         Returns: {
-          buyer_id: string | null;
-          buyer_rating: number | null;
-          buyer_review: string | null;
-          completed_date: string | null;
+          background_type: string | null;
+          contains_faces: boolean | null;
+          contains_hands: boolean | null;
           created_at: string;
-          currency: string;
-          delivered_at: string | null;
-          final_amount: number | null;
+          display_order: number;
+          file_size: number | null;
+          filename: string | null;
+          height: number | null;
           id: string;
+          is_primary: boolean;
           listing_id: string;
-          marketplace_name: string | null;
-          sale_date: string;
-          sale_price: number;
-          seller_id: string;
-          seller_rating: number | null;
-          seller_review: string | null;
-          shipped_at: string | null;
-          shipping_carrier: string | null;
-          shipping_cost: number;
-          status: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number: string | null;
+          mime_type: string | null;
+          object_confidence: number | null;
+          optimized_url: string | null;
+          original_url: string;
+          quality_score: number | null;
+          storage_path: string | null;
+          thumb_url: string | null;
           updated_at: string;
-        };
-        SetofOptions: {
-          from: "*";
-          to: "sales";
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
-      join_challenge: {
-        Args: { p_challenge_id: string };
-        Returns: {
-          challenge_id: string;
-          completed_at: string | null;
-          id: string;
-          progress: number;
-          progress_percentage: number;
-          started_at: string;
-          status: Database["quicksell"]["Enums"]["user_challenge_status"];
           user_id: string;
-        };
+          width: number | null;
+        }[];
         SetofOptions: {
           from: "*";
-          to: "user_challenges";
-          isOneToOne: true;
-          isSetofReturn: false;
+          to: "photos";
+          isOneToOne: false;
+          isSetofReturn: true;
         };
       };
-      rate_sale: {
-        Args: { p_rating: number; p_review?: string; p_sale_id: string };
-        Returns: {
-          buyer_id: string | null;
-          buyer_rating: number | null;
-          buyer_review: string | null;
-          completed_date: string | null;
-          created_at: string;
-          currency: string;
-          delivered_at: string | null;
-          final_amount: number | null;
-          id: string;
-          listing_id: string;
-          marketplace_name: string | null;
-          sale_date: string;
-          sale_price: number;
-          seller_id: string;
-          seller_rating: number | null;
-          seller_review: string | null;
-          shipped_at: string | null;
-          shipping_carrier: string | null;
-          shipping_cost: number;
-          status: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number: string | null;
-          updated_at: string;
-        };
-        SetofOptions: {
-          from: "*";
-          to: "sales";
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
-      record_sale: {
-        Args: {
-          p_buyer_id?: string;
-          p_listing_id: string;
-          p_marketplace_name?: string;
-          p_sale_price: number;
-          p_shipping_cost?: number;
-        };
-        Returns: string;
-      };
-      refund_sale: {
-        Args: { p_sale_id: string };
-        Returns: {
-          buyer_id: string | null;
-          buyer_rating: number | null;
-          buyer_review: string | null;
-          completed_date: string | null;
-          created_at: string;
-          currency: string;
-          delivered_at: string | null;
-          final_amount: number | null;
-          id: string;
-          listing_id: string;
-          marketplace_name: string | null;
-          sale_date: string;
-          sale_price: number;
-          seller_id: string;
-          seller_rating: number | null;
-          seller_review: string | null;
-          shipped_at: string | null;
-          shipping_carrier: string | null;
-          shipping_cost: number;
-          status: Database["quicksell"]["Enums"]["sale_status"];
-          tracking_number: string | null;
-          updated_at: string;
-        };
-        SetofOptions: {
-          from: "*";
-          to: "sales";
-          isOneToOne: true;
-          isSetofReturn: false;
-        };
-      };
+      request_ai: { Args: { p_kind: string; p_listing_id: string }; Returns: Json };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
@@ -3423,13 +3226,1120 @@ export type Database = {
   };
   reports: {
     Tables: {
-      [_ in never]: never;
+      affiliate_branding: {
+        Row: {
+          accent_color: string | null;
+          account_id: string;
+          brand_display_name: string | null;
+          created_at: string;
+          logo_url: string | null;
+          primary_color: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          accent_color?: string | null;
+          account_id: string;
+          brand_display_name?: string | null;
+          created_at?: string;
+          logo_url?: string | null;
+          primary_color?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          accent_color?: string | null;
+          account_id?: string;
+          brand_display_name?: string | null;
+          created_at?: string;
+          logo_url?: string | null;
+          primary_color?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
+      api_key_windows: {
+        Row: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        Update: {
+          hits?: number;
+          key_id?: string;
+          max_hits?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "api_key_windows_key_id_fkey";
+            columns: ["key_id"];
+            isOneToOne: false;
+            referencedRelation: "api_keys";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      api_keys: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          created_by: string | null;
+          id: string;
+          is_active: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at: string | null;
+          name: string;
+          rate_limit: number;
+          revoked_at: string | null;
+          scopes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at?: string | null;
+          name: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes: string[];
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash?: string;
+          key_prefix?: string;
+          last_used_at?: string | null;
+          name?: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes?: string[];
+        };
+        Relationships: [];
+      };
+      blocked_ips: {
+        Row: {
+          created_at: string;
+          created_by: string | null;
+          hit_count: number;
+          id: string;
+          ip_address: unknown;
+          last_hit_at: string | null;
+          reason: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          created_by?: string | null;
+          hit_count?: number;
+          id?: string;
+          ip_address: unknown;
+          last_hit_at?: string | null;
+          reason?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          created_by?: string | null;
+          hit_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          last_hit_at?: string | null;
+          reason?: string | null;
+        };
+        Relationships: [];
+      };
+      consumer_reports: {
+        Row: {
+          account_id: string;
+          agent_code: string | null;
+          agent_id: string | null;
+          comparables: Json | null;
+          consent_given: boolean;
+          consumer_email: string | null;
+          consumer_phone: string | null;
+          created_at: string;
+          id: string;
+          market_stats: Json | null;
+          pdf_url: string | null;
+          property_address: string;
+          property_city: string | null;
+          property_data: Json | null;
+          property_state: string | null;
+          property_zip: string | null;
+          status: string;
+          unique_views: number;
+          updated_at: string;
+          value_estimate: Json | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          agent_code?: string | null;
+          agent_id?: string | null;
+          comparables?: Json | null;
+          consent_given?: boolean;
+          consumer_email?: string | null;
+          consumer_phone?: string | null;
+          created_at?: string;
+          id?: string;
+          market_stats?: Json | null;
+          pdf_url?: string | null;
+          property_address: string;
+          property_city?: string | null;
+          property_data?: Json | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          status?: string;
+          unique_views?: number;
+          updated_at?: string;
+          value_estimate?: Json | null;
+          view_count?: number;
+        };
+        Update: {
+          account_id?: string;
+          agent_code?: string | null;
+          agent_id?: string | null;
+          comparables?: Json | null;
+          consent_given?: boolean;
+          consumer_email?: string | null;
+          consumer_phone?: string | null;
+          created_at?: string;
+          id?: string;
+          market_stats?: Json | null;
+          pdf_url?: string | null;
+          property_address?: string;
+          property_city?: string | null;
+          property_data?: Json | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          status?: string;
+          unique_views?: number;
+          updated_at?: string;
+          value_estimate?: Json | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      email_events: {
+        Row: {
+          account_id: string | null;
+          attempts: number;
+          error: string | null;
+          event_created_at: string | null;
+          event_ref: string | null;
+          event_type: string;
+          id: string;
+          payload: NonNullable<Json>;
+          payload_bytes: number | null;
+          payload_sha256: string | null;
+          processed_at: string | null;
+          provider: string;
+          received_at: string;
+          signature_valid: boolean;
+          source_ip: unknown;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type: string;
+          id?: string;
+          payload: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider: string;
+          received_at?: string;
+          signature_valid: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type?: string;
+          id?: string;
+          payload?: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider?: string;
+          received_at?: string;
+          signature_valid?: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Relationships: [];
+      };
+      email_log: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          error: string | null;
+          id: string;
+          provider: string | null;
+          provider_message_ref: string | null;
+          report_id: string | null;
+          response_code: number | null;
+          schedule_id: string | null;
+          schedule_run_id: string | null;
+          status: string;
+          subject: string | null;
+          to_emails: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          id?: string;
+          provider?: string | null;
+          provider_message_ref?: string | null;
+          report_id?: string | null;
+          response_code?: number | null;
+          schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
+          subject?: string | null;
+          to_emails?: string[];
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          id?: string;
+          provider?: string | null;
+          provider_message_ref?: string | null;
+          report_id?: string | null;
+          response_code?: number | null;
+          schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
+          subject?: string | null;
+          to_emails?: string[];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "email_log_schedule_run_id_fkey";
+            columns: ["schedule_run_id"];
+            isOneToOne: false;
+            referencedRelation: "schedule_runs";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      email_suppressions: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          email: string;
+          id: string;
+          reason: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          email: string;
+          id?: string;
+          reason?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          email?: string;
+          id?: string;
+          reason?: string;
+        };
+        Relationships: [];
+      };
+      lead_rate_limits: {
+        Row: {
+          attempt_count: number;
+          id: string;
+          ip_address: unknown;
+          property_report_id: string | null;
+          refused_count: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          attempt_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          property_report_id?: string | null;
+          refused_count?: number;
+          window_start?: string;
+        };
+        Update: {
+          attempt_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          property_report_id?: string | null;
+          refused_count?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "lead_rate_limits_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      leads: {
+        Row: {
+          account_id: string;
+          agent_id: string | null;
+          consent_given: boolean;
+          created_at: string;
+          email: string | null;
+          email_sent_at: string | null;
+          id: string;
+          message: string | null;
+          name: string | null;
+          phone: string | null;
+          property_report_id: string | null;
+          sms_sent_at: string | null;
+          source: string;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          agent_id?: string | null;
+          consent_given?: boolean;
+          created_at?: string;
+          email?: string | null;
+          email_sent_at?: string | null;
+          id?: string;
+          message?: string | null;
+          name?: string | null;
+          phone?: string | null;
+          property_report_id?: string | null;
+          sms_sent_at?: string | null;
+          source?: string;
+          status?: string;
+        };
+        Update: {
+          account_id?: string;
+          agent_id?: string | null;
+          consent_given?: boolean;
+          created_at?: string;
+          email?: string | null;
+          email_sent_at?: string | null;
+          id?: string;
+          message?: string | null;
+          name?: string | null;
+          phone?: string | null;
+          property_report_id?: string | null;
+          sms_sent_at?: string | null;
+          source?: string;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "leads_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_report_stats: {
+        Row: {
+          id: string;
+          property_report_id: string;
+          total_leads: number;
+          total_views: number;
+          unique_views: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          id?: string;
+          property_report_id: string;
+          total_leads?: number;
+          total_views?: number;
+          unique_views?: number;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          property_report_id?: string;
+          total_leads?: number;
+          total_views?: number;
+          unique_views?: number;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "property_report_stats_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: true;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_report_stats_daily: {
+        Row: {
+          date: string;
+          id: string;
+          leads: number;
+          property_report_id: string;
+          unique_views: number;
+          views: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          date: string;
+          id?: string;
+          leads?: number;
+          property_report_id: string;
+          unique_views?: number;
+          views?: number;
+        };
+        Update: {
+          date?: string;
+          id?: string;
+          leads?: number;
+          property_report_id?: string;
+          unique_views?: number;
+          views?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "property_report_stats_daily_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_reports: {
+        Row: {
+          account_id: string;
+          apn: string | null;
+          comparables: Json | null;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          is_active: boolean;
+          pdf_url: string | null;
+          property_address: string;
+          property_city: string | null;
+          property_state: string | null;
+          property_zip: string | null;
+          qr_code_url: string | null;
+          report_type: string;
+          selected_pages: NonNullable<Json>;
+          short_code: string;
+          sitex_data: Json | null;
+          status: string;
+          theme: number;
+          unique_visitors: number;
+          updated_at: string;
+          user_id: string | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          apn?: string | null;
+          comparables?: Json | null;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          pdf_url?: string | null;
+          property_address: string;
+          property_city?: string | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          qr_code_url?: string | null;
+          report_type?: string;
+          selected_pages?: NonNullable<Json>;
+          short_code: string;
+          sitex_data?: Json | null;
+          status?: string;
+          theme?: number;
+          unique_visitors?: number;
+          updated_at?: string;
+          user_id?: string | null;
+          view_count?: number;
+        };
+        Update: {
+          account_id?: string;
+          apn?: string | null;
+          comparables?: Json | null;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          pdf_url?: string | null;
+          property_address?: string;
+          property_city?: string | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          qr_code_url?: string | null;
+          report_type?: string;
+          selected_pages?: NonNullable<Json>;
+          short_code?: string;
+          sitex_data?: Json | null;
+          status?: string;
+          theme?: number;
+          unique_visitors?: number;
+          updated_at?: string;
+          user_id?: string | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      report_analytics: {
+        Row: {
+          created_at: string;
+          device_type: string | null;
+          event_data: NonNullable<Json>;
+          event_type: string;
+          id: string;
+          report_id: string;
+          session_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          device_type?: string | null;
+          event_data?: NonNullable<Json>;
+          event_type: string;
+          id?: string;
+          report_id: string;
+          session_id?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          device_type?: string | null;
+          event_data?: NonNullable<Json>;
+          event_type?: string;
+          id?: string;
+          report_id?: string;
+          session_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_analytics_report_id_fkey";
+            columns: ["report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      report_generations: {
+        Row: {
+          account_id: string;
+          billable: boolean;
+          cities: string[] | null;
+          created_at: string;
+          csv_url: string | null;
+          error_message: string | null;
+          generated_at: string | null;
+          html_url: string | null;
+          id: string;
+          input_params: NonNullable<Json>;
+          json_url: string | null;
+          pdf_url: string | null;
+          processing_time_ms: number | null;
+          report_type: string;
+          status: string;
+          updated_at: string;
+          user_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          billable?: boolean;
+          cities?: string[] | null;
+          created_at?: string;
+          csv_url?: string | null;
+          error_message?: string | null;
+          generated_at?: string | null;
+          html_url?: string | null;
+          id?: string;
+          input_params?: NonNullable<Json>;
+          json_url?: string | null;
+          pdf_url?: string | null;
+          processing_time_ms?: number | null;
+          report_type?: string;
+          status?: string;
+          updated_at?: string;
+          user_id?: string | null;
+        };
+        Update: {
+          account_id?: string;
+          billable?: boolean;
+          cities?: string[] | null;
+          created_at?: string;
+          csv_url?: string | null;
+          error_message?: string | null;
+          generated_at?: string | null;
+          html_url?: string | null;
+          id?: string;
+          input_params?: NonNullable<Json>;
+          json_url?: string | null;
+          pdf_url?: string | null;
+          processing_time_ms?: number | null;
+          report_type?: string;
+          status?: string;
+          updated_at?: string;
+          user_id?: string | null;
+        };
+        Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      schedule_runs: {
+        Row: {
+          due_at: string | null;
+          error: string | null;
+          finished_at: string | null;
+          id: string;
+          report_run_id: string | null;
+          schedule_id: string;
+          started_at: string;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          due_at?: string | null;
+          error?: string | null;
+          finished_at?: string | null;
+          id?: string;
+          report_run_id?: string | null;
+          schedule_id: string;
+          started_at?: string;
+          status?: string;
+        };
+        Update: {
+          due_at?: string | null;
+          error?: string | null;
+          finished_at?: string | null;
+          id?: string;
+          report_run_id?: string | null;
+          schedule_id?: string;
+          started_at?: string;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "schedule_runs_report_run_id_fkey";
+            columns: ["report_run_id"];
+            isOneToOne: false;
+            referencedRelation: "report_generations";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_runs_schedule_id_fkey";
+            columns: ["schedule_id"];
+            isOneToOne: false;
+            referencedRelation: "schedules";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      schedules: {
+        Row: {
+          account_id: string;
+          active: boolean;
+          cadence: string;
+          city: string | null;
+          consecutive_failures: number;
+          created_at: string;
+          filters: NonNullable<Json>;
+          id: string;
+          last_run_at: string | null;
+          monthly_dom: number | null;
+          next_run_at: string | null;
+          recipients: string[];
+          report_type: string;
+          send_hour: number;
+          send_minute: number;
+          time_zone: string;
+          updated_at: string;
+          weekly_dow: number | null;
+          zip_codes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          active?: boolean;
+          cadence: string;
+          city?: string | null;
+          consecutive_failures?: number;
+          created_at?: string;
+          filters?: NonNullable<Json>;
+          id?: string;
+          last_run_at?: string | null;
+          monthly_dom?: number | null;
+          next_run_at?: string | null;
+          recipients?: string[];
+          report_type?: string;
+          send_hour: number;
+          send_minute?: number;
+          time_zone: string;
+          updated_at?: string;
+          weekly_dow?: number | null;
+          zip_codes?: string[];
+        };
+        Update: {
+          account_id?: string;
+          active?: boolean;
+          cadence?: string;
+          city?: string | null;
+          consecutive_failures?: number;
+          created_at?: string;
+          filters?: NonNullable<Json>;
+          id?: string;
+          last_run_at?: string | null;
+          monthly_dom?: number | null;
+          next_run_at?: string | null;
+          recipients?: string[];
+          report_type?: string;
+          send_hour?: number;
+          send_minute?: number;
+          time_zone?: string;
+          updated_at?: string;
+          weekly_dow?: number | null;
+          zip_codes?: string[];
+        };
+        Relationships: [];
+      };
+      sms_logs: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          error: string | null;
+          from_phone: string | null;
+          id: string;
+          idempotency_key: string | null;
+          lead_id: string | null;
+          message: string | null;
+          provider: string | null;
+          segments: number | null;
+          status: string;
+          to_phone: string;
+          twilio_sid: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          from_phone?: string | null;
+          id?: string;
+          idempotency_key?: string | null;
+          lead_id?: string | null;
+          message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
+          status?: string;
+          to_phone: string;
+          twilio_sid?: string | null;
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          from_phone?: string | null;
+          id?: string;
+          idempotency_key?: string | null;
+          lead_id?: string | null;
+          message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
+          status?: string;
+          to_phone?: string;
+          twilio_sid?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "sms_logs_lead_id_fkey";
+            columns: ["lead_id"];
+            isOneToOne: false;
+            referencedRelation: "leads";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhook_deliveries: {
+        Row: {
+          account_id: string;
+          attempt: number;
+          attempted_at: string | null;
+          created_at: string;
+          error: string | null;
+          event: string;
+          id: string;
+          message_id: string;
+          next_attempt_at: string | null;
+          payload: NonNullable<Json>;
+          replay_of: string | null;
+          response_ms: number | null;
+          response_status: number | null;
+          status: string;
+          webhook_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event: string;
+          id?: string;
+          message_id: string;
+          next_attempt_at?: string | null;
+          payload: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event?: string;
+          id?: string;
+          message_id?: string;
+          next_attempt_at?: string | null;
+          payload?: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_replay_of_fkey";
+            columns: ["replay_of"];
+            isOneToOne: false;
+            referencedRelation: "webhook_deliveries";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
+            columns: ["webhook_id"];
+            isOneToOne: false;
+            referencedRelation: "webhooks";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhooks: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          disabled_at: string | null;
+          disabled_reason: string | null;
+          events: string[];
+          failing_since: string | null;
+          id: string;
+          is_active: boolean;
+          previous_secret: string | null;
+          previous_secret_expires_at: string | null;
+          secret: string;
+          updated_at: string;
+          url: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret: string;
+          updated_at?: string;
+          url: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events?: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret?: string;
+          updated_at?: string;
+          url?: string;
+        };
+        Relationships: [];
+      };
     };
     Views: {
-      [_ in never]: never;
+      admin_agent_leaderboard: {
+        Row: {
+          agent_email: string;
+          agent_id: string | null;
+          agent_name: string | null;
+          consumer_reports: number | null;
+          conversion_rate: number | null;
+          conversions: number | null;
+          leads: number | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          rank: number | null;
+          reports: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
-      [_ in never]: never;
+      create_api_key: {
+        Args: { p_account_id: string; p_name: string; p_rate_limit?: number; p_scopes: string[] };
+        Returns: Json;
+      };
+      create_property_report: {
+        Args: {
+          p_account_id: string;
+          p_apn?: string;
+          p_expires_at?: string;
+          p_property_address: string;
+          p_property_city?: string;
+          p_property_state?: string;
+          p_property_zip?: string;
+          p_report_type?: string;
+          p_selected_pages?: Json;
+          p_theme?: number;
+        };
+        Returns: string;
+      };
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      replay_webhook_delivery: { Args: { p_delivery_id: string }; Returns: string };
+      request_consumer_report: {
+        Args: {
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
+          p_property_address: string;
+          p_state: string;
+          p_zip: string;
+        };
+        Returns: string;
+      };
+      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      revoke_api_key: { Args: { p_id: string }; Returns: Json };
+      send_test_webhook: { Args: { p_webhook_id: string }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;
