@@ -161,6 +161,9 @@ try {
     // Kept across restarts (scripts/lib/stack.mjs keptKey): marketplace tokens and webhook secrets are sealed under them.
     QUICKSELL_TOKEN_KEY: functions.env.QUICKSELL_TOKEN_KEY,
     REPORTS_WEBHOOK_KEY: functions.env.REPORTS_WEBHOOK_KEY,
+    // Local mail (.eml) and SMS (.json) land here when no provider key is set.
+    DOMUS_OUTBOX_DIR: functions.env.DOMUS_OUTBOX_DIR,
+    REPORTS_UNSUBSCRIBE_KEY: functions.env.REPORTS_UNSUBSCRIBE_KEY,
   };
   writeEnvFile(env);
 

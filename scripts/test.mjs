@@ -98,14 +98,14 @@ try {
   step("functions gateway for the integration tests");
   // No scheduler: tests drive the job workers themselves, so nothing races them.
   functions = await startFunctions({
-    dbUrl: cluster.url, port: functionsPort, schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"),
+    dbUrl: cluster.url, port: functionsPort, schedulerTickMs: 0, storageDir: join(cluster.dir, "storage"), outboxDir: join(cluster.dir, "outbox"),
   });
 
   step("Deno tests (functions)");
   {
     const tests = [...functionFiles(), ...gatewayFiles()].filter((f) => f.endsWith(".test.ts"));
     if (tests.length) {
-      const r = await runAsync(bin("deno"), ["test", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG, ...tests], {
+      const r = await runAsync(bin("deno"), ["test", "--allow-net", "--allow-env", "--allow-read", `--allow-write=${functions.env.DOMUS_OUTBOX_DIR}`, "--config", DENO_CONFIG, ...tests], {
         cwd: root, env: { ...functions.env, NO_COLOR: "1" },
       });
       const m = /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(r.stdout + r.stderr);

@@ -46,6 +46,7 @@ describe("public.products is the one product list", () => {
       "credit_packs.product",
       "notifications.product",
       "plans.product",
+      "quicksell.analytics_events_archive.product",
       "subscriptions.product",
     ]);
     // ...and no column anywhere named product escapes it.

@@ -3,8 +3,10 @@
 // request in public.billing_events (refused ones as 'rejected', with a capped
 // payload), applying a genuine event once, and finishing it with its outcome.
 // stripe-webhook and payfast-itn map their provider's events; this does the rest.
+// Any event log with the same two calls can use it (reports-email-events
+// records into reports.email_events through messaging/store.ts).
 import { createHash } from "node:crypto";
-import type { BillingStore, Provider, RecordedEvent } from "./billing/store.ts";
+import type { EventInput, EventOutcome, Provider, RecordedEvent } from "./billing/store.ts";
 import { clientAddress } from "./client-address.ts";
 import { errorResponse } from "./http.ts";
 
@@ -90,6 +92,12 @@ export function cappedPayload(body: ReceivedBody): Record<string, unknown> {
   return storable({ raw, truncated: body.tooLarge || body.text.length > raw.length }) as Record<string, unknown>;
 }
 
+/** Where received requests are recorded: billing/store.ts, messaging/store.ts. */
+export interface EventLog<P extends string = Provider> {
+  recordEvent(e: Omit<EventInput, "provider"> & { provider: P }): Promise<RecordedEvent>;
+  finishEvent(id: string, outcome: EventOutcome, error?: string | null, accountId?: string | null): Promise<void>;
+}
+
 /** What the event claims to be (never trusted: only for finding it in the log). */
 export interface Claim {
   eventId?: string | null;
@@ -97,16 +105,16 @@ export interface Claim {
   payload?: unknown;
 }
 
-export interface Received {
-  provider: Provider;
+export interface Received<P extends string = Provider> {
+  provider: P;
   body: ReceivedBody;
   sourceIp: string | null;
 }
 
 /** A refused request: recorded as 'rejected' (payload capped), answered with `status`. */
-export async function reject(
-  store: BillingStore,
-  received: Received,
+export async function reject<P extends string>(
+  store: EventLog<P>,
+  received: Received<P>,
   refusal: { status: number; code: string; field: string; message: string },
   claim: Claim = {},
 ): Promise<Response> {
@@ -135,9 +143,9 @@ export const ignored = (reason: string, accountId: string | null = null): Outcom
 export const failed = (error: string, accountId: string | null = null): Outcome => ({ outcome: "failed", error, accountId });
 
 /** Records a genuine event; `shouldApply` says whether this delivery must apply it. */
-export function recordGenuine(
-  store: BillingStore,
-  received: Received,
+export function recordGenuine<P extends string>(
+  store: EventLog<P>,
+  received: Received<P>,
   event: { eventId: string | null; eventType: string; payload: unknown; eventCreatedAt?: Date | null },
 ): Promise<RecordedEvent> {
   return store.recordEvent({
@@ -162,7 +170,7 @@ function message(error: unknown): string {
  * outcome with its message (the effects are idempotent, so applying again,
  * by a redelivery or a replay, is safe). Rejects only if finishing fails.
  */
-export async function applyAndFinish(store: BillingStore, billingEventId: string, apply: () => Promise<Outcome>, label: string): Promise<Outcome> {
+export async function applyAndFinish<P extends string>(store: EventLog<P>, billingEventId: string, apply: () => Promise<Outcome>, label: string): Promise<Outcome> {
   let result: Outcome;
   try {
     result = await apply();

@@ -65,6 +65,25 @@ export function functionsEnv({ dbUrl, port }) {
   };
 }
 
+/**
+ * A secret the local stack makes once and keeps in its state dir (so links
+ * signed with it, e.g. Reports' unsubscribe links, survive restarts); an
+ * environment variable of the same upper-case name wins.
+ */
+export function localSecret(name, envName) {
+  if (envName && process.env[envName]) return process.env[envName];
+  const dir = join(STATE_DIR, "secrets");
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const value = randomBytes(32).toString("hex");
+  writeFileSync(file, value + "\n", { mode: 0o600 });
+  return value;
+}
+
+/** Where local mail and SMS go (functions/_shared/messaging/outbox.ts): the state dir, never the checkout. */
+export const DEFAULT_OUTBOX_DIR = process.env.DOMUS_OUTBOX_DIR || join(STATE_DIR, "outbox");
+
 /** Resolves true when nothing listens on 127.0.0.1:port (we can bind it), false when it is taken. */
 export function portIsFree(port) {
   return new Promise((resolve, reject) => {
@@ -91,16 +110,20 @@ export async function assertPortsFree(ports) {
  * with this start's token (so a gateway of another stack on the same port is
  * never mistaken for ours). It also serves Storage from `storageDir`
  * (default: $DOMUS_STORAGE_DIR, else .stack/storage), the only place it may
- * write. Its stdin is a pipe from us: when this process dies, it exits too.
+ * write, besides the mail/SMS outbox (`outboxDir`). Its stdin is a pipe from us: when this process dies, it exits too.
  */
-export async function startFunctions({ dbUrl, port, log = () => {}, schedulerTickMs = 5000, storageDir = process.env.DOMUS_STORAGE_DIR || join(STACK_DIR, "storage") }) {
+export async function startFunctions({ dbUrl, port, log = () => {}, schedulerTickMs = 5000, storageDir = process.env.DOMUS_STORAGE_DIR || join(STACK_DIR, "storage"), outboxDir = DEFAULT_OUTBOX_DIR }) {
   mkdirSync(storageDir, { recursive: true });
+  mkdirSync(outboxDir, { recursive: true });
   const token = randomUUID();
-  const env = { ...functionsEnv({ dbUrl, port }), DOMUS_SCHEDULER_TICK_MS: String(schedulerTickMs), DOMUS_STORAGE_DIR: storageDir };
+  const env = {
+    ...functionsEnv({ dbUrl, port }), DOMUS_SCHEDULER_TICK_MS: String(schedulerTickMs), DOMUS_STORAGE_DIR: storageDir,
+    DOMUS_OUTBOX_DIR: outboxDir, REPORTS_UNSUBSCRIBE_KEY: localSecret("reports-unsubscribe-key", "REPORTS_UNSUBSCRIBE_KEY"),
+  };
   // Own process group: a terminal's Ctrl-C reaches only us, and we stop it in order.
   const child = spawn(
     bin("deno"),
-    ["run", "--allow-net", "--allow-env", "--allow-read", `--allow-write=${storageDir}`, "--config", DENO_CONFIG, GATEWAY_MAIN],
+    ["run", "--allow-net", "--allow-env", "--allow-read", `--allow-write=${storageDir},${outboxDir}`, "--config", DENO_CONFIG, GATEWAY_MAIN],
     {
       cwd: root,
       env: { ...process.env, ...env, DOMUS_STACK_TOKEN: token, DOMUS_EXIT_WITH_STDIN: "1", NO_COLOR: "1" },

@@ -22,7 +22,7 @@
 -- and trigger functions cannot be called directly, so both are left out.
 
 begin;
-select plan(16);
+select plan(17);
 
 create temp view our_functions as
   select p.oid, p.oid::regprocedure::text as fn, n.nspname, p.prosecdef, p.proconfig, p.proacl, p.prorettype
@@ -96,7 +96,10 @@ select set_eq(
     'quicksell.record_view(uuid,text)',
     'reports.property_report_landing(text,text)',
     'reports.request_consumer_report(text,text,text,boolean,text,text,text,text)',
-    'reports.track_report_event(uuid,text,jsonb,text,text)'
+    'reports.track_report_event(uuid,text,jsonb,text,text)',
+    'quicksell.cancel_sale(uuid)', 'quicksell.complete_sale(uuid)', 'quicksell.join_challenge(uuid)',
+    'quicksell.rate_sale(uuid,integer,text)', 'quicksell.record_sale(uuid,numeric,numeric,uuid,text)',
+    'quicksell.refund_sale(uuid)'
   ],
   'authenticated may call the policy helpers, request_ip, the platform RPCs, check_entitlement, the Homes, QuickSell, Tools and Reports RPCs, nothing else');
 
@@ -173,7 +176,10 @@ insert into service_functions values
   ('private.reports_webhook_claim(text,integer)'),
   ('private.reports_webhook_create(uuid,uuid,text,text[],text)'),
   ('private.reports_webhook_record_attempt(bigint,text,uuid,text,integer,integer,text,integer)'),
-  ('private.reports_webhook_rotate(uuid,text)');
+  ('private.reports_webhook_rotate(uuid,text)'),
+  -- quicksell (edge functions award points; operators check the ledger)
+  ('private.quicksell_award(uuid,text,text,jsonb)'),
+  ('private.quicksell_points_violations()');
 
 select is_empty($$ select fn::text from service_functions where not has_function_privilege('service_role', fn, 'execute') $$,
   'service_role can call the platform, billing, Homes and Studio pipeline functions');
@@ -187,6 +193,11 @@ select ok(not has_function_privilege('service_role', 'private.notify_account_adm
   'notify_account_admins is internal to the billing functions');
 select ok(not has_function_privilege('service_role', 'private.studio_settle_project(uuid)', 'execute'),
   'settling a Studio project is internal to the pipeline');
+select ok(not has_function_privilege('service_role', 'private.quicksell_expire_challenges(timestamp with time zone)', 'execute')
+          and not has_function_privilege('service_role', 'private.quicksell_break_streaks(timestamp with time zone)', 'execute')
+          and not has_function_privilege('service_role', 'private.quicksell_retention(timestamp with time zone,integer)', 'execute')
+          and not has_function_privilege('service_role', 'private.quicksell_book_points(uuid,text,text,integer,jsonb,bigint,timestamp with time zone)', 'execute'),
+  'the QuickSell cron jobs and the points bookkeeping are internal (pg_cron runs the jobs)');
 select ok(not has_function_privilege('service_role', 'private.tools_expire_purchases()', 'execute')
           and not has_function_privilege('service_role', 'private.tools_check_buyable(uuid,uuid,uuid)', 'execute'),
   'the Tools expiry job and the cart''s rules are internal');

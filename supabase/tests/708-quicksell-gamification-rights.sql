@@ -41,7 +41,7 @@ select is(tests.rights('service_role', :'read_sql', :'insert_sql', :'update_sql'
 -- ---------------------------------------------------------------- badges: the badge catalogue: everyone reads, service_role writes (not platform admins through the API)
 select format('select 1 from quicksell.badges where id = %L', tests.qs('badge')) as read_sql,
        $q$ insert into quicksell.badges (badge_key, badge_name) values ('probe_forged', 'Forged') $q$ as insert_sql,
-       format($q$ update quicksell.badges set requirement_value = 0 where id = %L $q$, tests.qs('badge')) as update_sql,
+       format($q$ update quicksell.badges set requirement_value = requirement_value + 1 where id = %L $q$, tests.qs('badge')) as update_sql,
        $q$ delete from quicksell.badges where badge_key = 'probe_spare' $q$ as delete_sql \gset
 select is(tests.rights('anon', :'read_sql', :'insert_sql', :'update_sql', :'delete_sql'),
   'read rows=1, insert 42501, update 42501, delete 42501', 'badges: anon');

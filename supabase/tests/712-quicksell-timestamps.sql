@@ -30,14 +30,14 @@ update quicksell.marketplace_accounts set auto_sync_enabled = false where id = t
 select tests.clear_authentication();
 select tests.authenticate_as_service_role();
 update quicksell.marketplace_listings set views_on_marketplace = 41 where id = tests.qs('copy:pub');
-update quicksell.sales set tracking_number = 'T1' where id = tests.qs('sale:sold');
+select quicksell.refund_sale(tests.qs('sale:sold'));
 update quicksell.user_stats set total_points = total_points + 1 where user_id = :'seller';
 select tests.clear_authentication();
 
 select is((select updated_at from quicksell.photos where id = tests.qs('photo:pub')), now(), 'photos: the seller''s reorder moves updated_at');
 select is((select updated_at from quicksell.marketplace_accounts where id = tests.qs('account:ebay')), now(), 'marketplace_accounts: the owner''s switch moves it');
 select is((select updated_at from quicksell.marketplace_listings where id = tests.qs('copy:pub')), now(), 'marketplace_listings: a sync moves it');
-select is((select updated_at from quicksell.sales where id = tests.qs('sale:sold')), now(), 'sales: a shipping update moves it');
+select is((select updated_at from quicksell.sales where id = tests.qs('sale:sold')), now(), 'sales: a refund (through the sale RPCs, the only writers) moves it');
 select is((select updated_at from quicksell.user_stats where user_id = :'seller'), now(), 'user_stats: the engine''s update moves it');
 select is(tests.probe('owner', format($q$ update quicksell.photos set created_at = now() where id = %L $q$, tests.qs('photo:pub'))),
   '42501', 'created_at is not a client''s to move');

@@ -2274,6 +2274,63 @@ export type Database = {
           },
         ];
       };
+      analytics_events_archive: {
+        Row: {
+          account_id: string | null;
+          archived_at: string;
+          context: NonNullable<Json>;
+          created_at: string;
+          event_data: NonNullable<Json>;
+          event_name: string | null;
+          event_type: string;
+          id: number;
+          ip_address: unknown;
+          product: string;
+          session_id: string | null;
+          user_agent: string | null;
+          user_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          archived_at?: string;
+          context?: NonNullable<Json>;
+          created_at: string;
+          event_data?: NonNullable<Json>;
+          event_name?: string | null;
+          event_type: string;
+          id: number;
+          ip_address?: unknown;
+          product: string;
+          session_id?: string | null;
+          user_agent?: string | null;
+          user_id?: string | null;
+        };
+        Update: {
+          account_id?: string | null;
+          archived_at?: string;
+          context?: NonNullable<Json>;
+          created_at?: string;
+          event_data?: NonNullable<Json>;
+          event_name?: string | null;
+          event_type?: string;
+          id?: number;
+          ip_address?: unknown;
+          product?: string;
+          session_id?: string | null;
+          user_agent?: string | null;
+          user_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "analytics_events_archive_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
       badges: {
         Row: {
           badge_description: string | null;
@@ -2321,6 +2378,8 @@ export type Database = {
           ends_at: string | null;
           id: string;
           is_active: boolean;
+          requirement_type: string | null;
+          requirement_value: number | null;
           reward_badge_id: string | null;
           reward_points: number;
           starts_at: string | null;
@@ -2335,6 +2394,8 @@ export type Database = {
           ends_at?: string | null;
           id?: string;
           is_active?: boolean;
+          requirement_type?: string | null;
+          requirement_value?: number | null;
           reward_badge_id?: string | null;
           reward_points?: number;
           starts_at?: string | null;
@@ -2348,6 +2409,8 @@ export type Database = {
           ends_at?: string | null;
           id?: string;
           is_active?: boolean;
+          requirement_type?: string | null;
+          requirement_value?: number | null;
           reward_badge_id?: string | null;
           reward_points?: number;
           starts_at?: string | null;
@@ -2361,6 +2424,64 @@ export type Database = {
             referencedColumns: ["id"];
           },
         ];
+      };
+      leaderboard_entries: {
+        Row: {
+          period: string;
+          period_start: string;
+          points: number;
+          sales_count: number;
+          sales_revenue: number;
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          period: string;
+          period_start: string;
+          points?: number;
+          sales_count?: number;
+          sales_revenue?: number;
+          updated_at?: string;
+          user_id: string;
+        };
+        Update: {
+          period?: string;
+          period_start?: string;
+          points?: number;
+          sales_count?: number;
+          sales_revenue?: number;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "leaderboard_entries_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      levels: {
+        Row: {
+          level: number;
+          min_points: number;
+          title: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          level: number;
+          min_points: number;
+          title: string;
+        };
+        Update: {
+          level?: number;
+          min_points?: number;
+          title?: string;
+        };
+        Relationships: [];
       };
       listing_versions: {
         Row: {
@@ -2559,6 +2680,48 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "listings_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      listings_archive: {
+        Row: {
+          archived_at: string;
+          deleted_at: string;
+          id: string;
+          listing: NonNullable<Json>;
+          marketplace_listings: NonNullable<Json>;
+          photos: NonNullable<Json>;
+          user_id: string;
+          versions: NonNullable<Json>;
+        };
+        ComputedFields: never;
+        Insert: {
+          archived_at?: string;
+          deleted_at: string;
+          id: string;
+          listing: NonNullable<Json>;
+          marketplace_listings?: NonNullable<Json>;
+          photos?: NonNullable<Json>;
+          user_id: string;
+          versions?: NonNullable<Json>;
+        };
+        Update: {
+          archived_at?: string;
+          deleted_at?: string;
+          id?: string;
+          listing?: NonNullable<Json>;
+          marketplace_listings?: NonNullable<Json>;
+          photos?: NonNullable<Json>;
+          user_id?: string;
+          versions?: NonNullable<Json>;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listings_archive_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: false;
             referencedRelation: "sales_summary_view";
@@ -2851,6 +3014,90 @@ export type Database = {
             referencedColumns: ["user_id"];
           },
         ];
+      };
+      points_ledger: {
+        Row: {
+          created_at: string;
+          event: string;
+          id: number;
+          idempotency_key: string;
+          points: number;
+          ref: NonNullable<Json>;
+          reverses: number | null;
+          total_after: number;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          event: string;
+          id?: never;
+          idempotency_key: string;
+          points: number;
+          ref?: NonNullable<Json>;
+          reverses?: number | null;
+          total_after: number;
+          user_id: string;
+        };
+        Update: {
+          created_at?: string;
+          event?: string;
+          id?: never;
+          idempotency_key?: string;
+          points?: number;
+          ref?: NonNullable<Json>;
+          reverses?: number | null;
+          total_after?: number;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "points_ledger_event_fkey";
+            columns: ["event"];
+            isOneToOne: false;
+            referencedRelation: "points_rules";
+            referencedColumns: ["event"];
+          },
+          {
+            foreignKeyName: "points_ledger_reverses_fkey";
+            columns: ["reverses"];
+            isOneToOne: true;
+            referencedRelation: "points_ledger";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "points_ledger_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      points_rules: {
+        Row: {
+          daily_cap: number | null;
+          description: string | null;
+          event: string;
+          points: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          daily_cap?: number | null;
+          description?: string | null;
+          event: string;
+          points: number;
+          updated_at?: string;
+        };
+        Update: {
+          daily_cap?: number | null;
+          description?: string | null;
+          event?: string;
+          points?: number;
+          updated_at?: string;
+        };
+        Relationships: [];
       };
       sales: {
         Row: {
@@ -3147,6 +3394,72 @@ export type Database = {
       };
     };
     Functions: {
+      cancel_sale: {
+        Args: { p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      complete_sale: {
+        Args: { p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       crosspost_listing: {
         Args: { p_listing_id: string; p_marketplace: string };
         Returns: {
@@ -3176,7 +3489,102 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      join_challenge: {
+        Args: { p_challenge_id: string };
+        Returns: {
+          challenge_id: string;
+          completed_at: string | null;
+          id: string;
+          progress: number;
+          progress_percentage: number;
+          started_at: string;
+          status: Database["quicksell"]["Enums"]["user_challenge_status"];
+          user_id: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "user_challenges";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      rate_sale: {
+        Args: { p_rating: number; p_review?: string; p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      record_sale: {
+        Args: {
+          p_buyer_id?: string;
+          p_listing_id: string;
+          p_marketplace_name?: string;
+          p_sale_price: number;
+          p_shipping_cost?: number;
+        };
+        Returns: string;
+      };
       record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
+      refund_sale: {
+        Args: { p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       reorder_photos: {
         Args: { p_listing_id: string; p_photo_ids: string[] };
         Returns: {
@@ -3437,6 +3845,64 @@ export type Database = {
         };
         Relationships: [];
       };
+      email_events: {
+        Row: {
+          account_id: string | null;
+          attempts: number;
+          error: string | null;
+          event_created_at: string | null;
+          event_ref: string | null;
+          event_type: string;
+          id: string;
+          payload: NonNullable<Json>;
+          payload_bytes: number | null;
+          payload_sha256: string | null;
+          processed_at: string | null;
+          provider: string;
+          received_at: string;
+          signature_valid: boolean;
+          source_ip: unknown;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type: string;
+          id?: string;
+          payload: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider: string;
+          received_at?: string;
+          signature_valid: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type?: string;
+          id?: string;
+          payload?: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider?: string;
+          received_at?: string;
+          signature_valid?: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Relationships: [];
+      };
       email_log: {
         Row: {
           account_id: string | null;
@@ -3444,9 +3910,12 @@ export type Database = {
           error: string | null;
           id: string;
           provider: string | null;
+          provider_message_ref: string | null;
           report_id: string | null;
           response_code: number | null;
           schedule_id: string | null;
+          schedule_run_id: string | null;
+          status: string;
           subject: string | null;
           to_emails: string[];
         };
@@ -3457,9 +3926,12 @@ export type Database = {
           error?: string | null;
           id?: string;
           provider?: string | null;
+          provider_message_ref?: string | null;
           report_id?: string | null;
           response_code?: number | null;
           schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
           subject?: string | null;
           to_emails?: string[];
         };
@@ -3469,13 +3941,24 @@ export type Database = {
           error?: string | null;
           id?: string;
           provider?: string | null;
+          provider_message_ref?: string | null;
           report_id?: string | null;
           response_code?: number | null;
           schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
           subject?: string | null;
           to_emails?: string[];
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "email_log_schedule_run_id_fkey";
+            columns: ["schedule_run_id"];
+            isOneToOne: false;
+            referencedRelation: "schedule_runs";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       email_suppressions: {
         Row: {
@@ -3894,6 +4377,7 @@ export type Database = {
       };
       schedule_runs: {
         Row: {
+          due_at: string | null;
           error: string | null;
           finished_at: string | null;
           id: string;
@@ -3904,6 +4388,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          due_at?: string | null;
           error?: string | null;
           finished_at?: string | null;
           id?: string;
@@ -3913,6 +4398,7 @@ export type Database = {
           status?: string;
         };
         Update: {
+          due_at?: string | null;
           error?: string | null;
           finished_at?: string | null;
           id?: string;
@@ -4009,10 +4495,14 @@ export type Database = {
         Row: {
           account_id: string | null;
           created_at: string;
+          error: string | null;
           from_phone: string | null;
           id: string;
+          idempotency_key: string | null;
           lead_id: string | null;
           message: string | null;
+          provider: string | null;
+          segments: number | null;
           status: string;
           to_phone: string;
           twilio_sid: string | null;
@@ -4021,10 +4511,14 @@ export type Database = {
         Insert: {
           account_id?: string | null;
           created_at?: string;
+          error?: string | null;
           from_phone?: string | null;
           id?: string;
+          idempotency_key?: string | null;
           lead_id?: string | null;
           message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
           status?: string;
           to_phone: string;
           twilio_sid?: string | null;
@@ -4032,10 +4526,14 @@ export type Database = {
         Update: {
           account_id?: string | null;
           created_at?: string;
+          error?: string | null;
           from_phone?: string | null;
           id?: string;
+          idempotency_key?: string | null;
           lead_id?: string | null;
           message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
           status?: string;
           to_phone?: string;
           twilio_sid?: string | null;
