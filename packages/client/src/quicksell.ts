@@ -225,7 +225,9 @@ export function quicksellApi(supabase: DomusSupabase, invoke: FunctionInvoker, a
       if (size === 0 || size > PHOTO_MAX_BYTES) throw new DomusError(`file: must be 1 byte to ${PHOTO_MAX_BYTES / 1024 / 1024} MB`, "invalid_request", 400, "file");
       const path = `${await me()}/${p.listing_id}/${p.file_name}`;
       const bucket = supabase.storage.from(QUICKSELL_PHOTOS_BUCKET);
-      const { error } = await bucket.upload(path, file as Blob, { contentType: p.content_type, upsert: false });
+      // Sent as the raw body with its type (not a multipart form): every Storage server takes that.
+      const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file;
+      const { error } = await bucket.upload(path, bytes as ArrayBuffer, { contentType: p.content_type, upsert: false });
       if (error) throw storageError(error);
       const row: Record<string, unknown> = { listing_id: p.listing_id, original_url: path, filename: p.file_name };
       if (p.display_order !== undefined) row.display_order = p.display_order;
