@@ -165,11 +165,12 @@ describe("quicksell: a new seller lists, prices, cross-posts and sells; the game
       "update quicksell.listings set status = 'published' where id = $1 returning status, published_at", [listing.id])).rows[0], { commit: true });
     expect(published.status).toBe("published");
     expect(published.published_at).not.toBeNull();
-    // On the public feed now, for anyone.
+    // On the public feed now, for anyone: newest first, ahead of the sold comparables.
     const feed = await asRequest({ role: "anon" }, (c) => c.query(
       `select id from quicksell.listings where status in ('published', 'sold') and deleted_at is null and category = $1
        order by published_at desc, id desc limit 24`, [category]));
-    expect(feed.rows.map((r) => r.id)).toEqual([listing.id]);
+    expect(feed.rows.map((r) => r.id)).toHaveLength(6);
+    expect(feed.rows[0]!.id).toBe(listing.id);
 
     const ai = await asRequest(claims, async (c) => (await c.query("select quicksell.request_ai($1, 'price_estimate') as r", [listing.id])).rows[0].r, { commit: true });
     expect(ai).toMatchObject({ kind: "price_estimate", status: "queued", replayed: false });
@@ -221,8 +222,8 @@ describe("quicksell: a new seller lists, prices, cross-posts and sells; the game
 
     const after = await asRequest({ role: "anon" }, async (c) => (await c.query(
       `select s.total_points, s.total_items_sold, s.total_revenue::float8 as revenue,
-              (select l.status from quicksell.listings l where l.id = $3) as listing_status
-       from quicksell.user_stats s where s.user_id = $1`, [seller.id, week, listing.id])).rows[0]);
+              (select l.status from quicksell.listings l where l.id = $2) as listing_status
+       from quicksell.user_stats s where s.user_id = $1`, [seller.id, listing.id])).rows[0]);
     expect(after).toMatchObject({ total_items_sold: 1, revenue: 325, listing_status: "sold" });
     expect(after.total_points).toBe(before.total_points + 50); // sale_completed
 
