@@ -265,3 +265,26 @@ describe("quicksell: a new seller lists, prices, cross-posts and sells; the game
     expect(rated).toMatchObject({ total_points: after.total_points + 20, positive_ratings: 1, average_rating: 5 });
   });
 });
+
+describe("quicksell: the client's photo upload on the Docker-free stack", () => {
+  it("the file lands in the seller's folder; when the row is refused the upload is removed again", async () => {
+    const seller = await createUser("qs-uploader");
+    const listingId = await asRequest(userClaims(seller), async (c) => (await c.query(
+      "insert into quicksell.listings (title, description, category, condition, price) values ('Lamp', 'Works', 'Home', 'good', 20) returning id")).rows[0].id as string,
+      { commit: true });
+    const domus = clientOf(seller);
+    const objectName = `${seller.id}/${listingId}/lamp.png`;
+    const objects = () => db().query("select name from storage.objects where bucket_id = 'quicksell-photos' and name = $1", [objectName]);
+    // The gateway serves Storage but not the Data API (501), so the row insert is refused after the upload.
+    await expect(domus.quicksell.uploadPhoto({ listing_id: listingId, file_name: "lamp.png", content_type: "image/png" }, new Blob([productPng(64, 48)])))
+      .rejects.toMatchObject({ status: 501 });
+    expect((await objects()).rowCount).toBe(0);
+    // The same upload by hand stays (nothing refused it), and reads back byte for byte.
+    const png = productPng(64, 48);
+    const up = await domus.supabase.storage.from("quicksell-photos").upload(objectName, png, { contentType: "image/png" });
+    expect(up.error).toBeNull();
+    expect((await objects()).rowCount).toBe(1);
+    const back = new Uint8Array(await (await domus.quicksell.photoFile(objectName)).arrayBuffer());
+    expect(Buffer.from(back).equals(png)).toBe(true);
+  });
+});
