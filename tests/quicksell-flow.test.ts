@@ -276,7 +276,7 @@ describe("quicksell: the client's photo upload on the Docker-free stack", () => 
     const objectName = `${seller.id}/${listingId}/lamp.png`;
     const objects = () => db().query("select name from storage.objects where bucket_id = 'quicksell-photos' and name = $1", [objectName]);
     // The gateway serves Storage but not the Data API (501), so the row insert is refused after the upload.
-    await expect(domus.quicksell.uploadPhoto({ listing_id: listingId, file_name: "lamp.png", content_type: "image/png" }, new Blob([productPng(64, 48)])))
+    await expect(domus.quicksell.uploadPhoto({ listing_id: listingId, file_name: "lamp.png", content_type: "image/png" }, new Blob([new Uint8Array(productPng(64, 48))])))
       .rejects.toMatchObject({ status: 501 });
     expect((await objects()).rowCount).toBe(0);
     // The same upload by hand stays (nothing refused it), and reads back byte for byte.
