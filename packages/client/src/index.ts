@@ -7,6 +7,7 @@ import type { Database } from "./database.types.ts";
 import { billingApi } from "./billing.ts";
 import { functionInvoker, functionsApi } from "./functions.ts";
 import { homesApi } from "./homes.ts";
+import { quicksellApi } from "./quicksell.ts";
 import { sessionsApi } from "./sessions.ts";
 import { studioApi } from "./studio.ts";
 import { toolsApi } from "./tools.ts";
@@ -51,6 +52,7 @@ export function createDomusClient(options: DomusClientOptions) {
     functions: functionsApi(supabase),
     billing: billingApi(supabase, invoke),
     homes: homesApi(supabase, invoke),
+    quicksell: quicksellApi(supabase, invoke, options.accessToken),
     studio: studioApi(supabase, invoke),
     tools: toolsApi(supabase, invoke, options.accessToken),
   };
@@ -73,6 +75,29 @@ export type {
   ValuationComparable,
   ValuationWithComparables,
 } from "./homes.ts";
+export type {
+  AiRequest,
+  AiRequestResult,
+  Badge,
+  Challenge,
+  ConnectResponse,
+  Leaderboard,
+  LeaderboardEntry,
+  ListingPage,
+  ListingVersion,
+  ListingWithPhotos,
+  MarketplaceAccount,
+  MarketplaceCopy,
+  PointsEntry,
+  ProcessedPhoto,
+  QuicksellListing,
+  QuicksellMarketplace,
+  QuicksellPhoto,
+  QuicksellSale,
+  UserBadge,
+  UserChallenge,
+  UserStats,
+} from "./quicksell.ts";
 export type {
   StartProjectInput,
   StartProjectResponse,
