@@ -7,6 +7,7 @@ import type { Database } from "./database.types.ts";
 import { billingApi } from "./billing.ts";
 import { functionInvoker, functionsApi } from "./functions.ts";
 import { homesApi } from "./homes.ts";
+import { reportsApi } from "./reports.ts";
 import { sessionsApi } from "./sessions.ts";
 import { studioApi } from "./studio.ts";
 import { toolsApi } from "./tools.ts";
@@ -53,6 +54,7 @@ export function createDomusClient(options: DomusClientOptions) {
     homes: homesApi(supabase, invoke),
     studio: studioApi(supabase, invoke),
     tools: toolsApi(supabase, invoke, options.accessToken),
+    reports: reportsApi(supabase, invoke),
   };
 }
 
@@ -96,3 +98,21 @@ export type {
   PurchaseWithItem,
   ToolsCheckoutResult,
 } from "./tools.ts";
+export type {
+  AdminDailyMetrics,
+  AffiliateBranding,
+  ConsumerReport,
+  EmailLogEntry,
+  EmailSuppression,
+  PropertyReport,
+  PropertyReportLanding,
+  PropertyReportStats,
+  PropertyReportStatsDaily,
+  PropertyReportWithStats,
+  ReportEvent,
+  ReportFiles,
+  ReportGeneration,
+  ReportSchedule,
+  ScheduleRun,
+  SmsLogEntry,
+} from "./reports.ts";
