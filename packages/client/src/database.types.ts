@@ -25,6 +25,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         ComputedFields: never;
         Insert: {
@@ -47,6 +48,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Update: {
           asking_price?: number;
@@ -68,6 +70,7 @@ export type Database = {
           state?: string;
           status?: string;
           updated_at?: string;
+          withdrawn_at?: string | null;
         };
         Relationships: [
           {
@@ -415,6 +418,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -445,6 +449,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -475,6 +480,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -551,6 +557,7 @@ export type Database = {
           state: string;
           status: string;
           updated_at: string;
+          withdrawn_at: string | null;
         };
         SetofOptions: {
           from: "*";
@@ -1728,7 +1735,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           account_status?: string;
-          agent_code?: string;
+          agent_code: string;
           avatar_url?: string | null;
           bio?: string | null;
           brokerage?: string | null;
@@ -2181,6 +2188,92 @@ export type Database = {
   };
   quicksell: {
     Tables: {
+      ai_requests: {
+        Row: {
+          account_id: string;
+          attempts: number;
+          completed_at: string | null;
+          created_at: string;
+          credits: number;
+          error_message: string | null;
+          id: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider: string | null;
+          queue_job_id: number | null;
+          reservation_id: string | null;
+          result: Json | null;
+          status: string;
+          updated_at: string;
+          usage_event_id: number | null;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind?: string;
+          listing_id?: string;
+          paid_by?: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
       badges: {
         Row: {
           badge_description: string | null;
@@ -2481,9 +2574,11 @@ export type Database = {
           created_at: string;
           id: string;
           is_active: boolean;
+          marketplace_data: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id: string | null;
           refresh_token: string | null;
+          refresh_token_expires_at: string | null;
           seller_rating: number | null;
           token_expires_at: string | null;
           total_sales_on_platform: number;
@@ -2498,9 +2593,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2514,9 +2611,11 @@ export type Database = {
           created_at?: string;
           id?: string;
           is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
           marketplace_name?: string;
           marketplace_user_id?: string | null;
           refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
           seller_rating?: number | null;
           token_expires_at?: string | null;
           total_sales_on_platform?: number;
@@ -2546,6 +2645,8 @@ export type Database = {
           created_at: string;
           expires_at: string | null;
           id: string;
+          last_error: string | null;
+          last_error_at: string | null;
           last_sync_at: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2565,6 +2666,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id: string;
           marketplace_account_id: string;
@@ -2583,6 +2686,8 @@ export type Database = {
           created_at?: string;
           expires_at?: string | null;
           id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
           last_sync_at?: string | null;
           listing_id?: string;
           marketplace_account_id?: string;
@@ -2670,6 +2775,7 @@ export type Database = {
           optimized_url: string | null;
           original_url: string;
           quality_score: number | null;
+          storage_path: string | null;
           thumb_url: string | null;
           updated_at: string;
           user_id: string;
@@ -2681,7 +2787,7 @@ export type Database = {
           contains_faces?: boolean | null;
           contains_hands?: boolean | null;
           created_at?: string;
-          display_order?: number;
+          display_order: number;
           file_size?: number | null;
           filename?: string | null;
           height?: number | null;
@@ -2693,6 +2799,7 @@ export type Database = {
           optimized_url?: string | null;
           original_url: string;
           quality_score?: number | null;
+          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -2715,6 +2822,7 @@ export type Database = {
           optimized_url?: string | null;
           original_url?: string;
           quality_score?: number | null;
+          storage_path?: string | null;
           thumb_url?: string | null;
           updated_at?: string;
           user_id?: string;
@@ -3039,7 +3147,69 @@ export type Database = {
       };
     };
     Functions: {
+      crosspost_listing: {
+        Args: { p_listing_id: string; p_marketplace: string };
+        Returns: {
+          clicks_on_marketplace: number;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
+          listing_id: string;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
+          updated_at: string;
+          views_on_marketplace: number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
+      reorder_photos: {
+        Args: { p_listing_id: string; p_photo_ids: string[] };
+        Returns: {
+          background_type: string | null;
+          contains_faces: boolean | null;
+          contains_hands: boolean | null;
+          created_at: string;
+          display_order: number;
+          file_size: number | null;
+          filename: string | null;
+          height: number | null;
+          id: string;
+          is_primary: boolean;
+          listing_id: string;
+          mime_type: string | null;
+          object_confidence: number | null;
+          optimized_url: string | null;
+          original_url: string;
+          quality_score: number | null;
+          storage_path: string | null;
+          thumb_url: string | null;
+          updated_at: string;
+          user_id: string;
+          width: number | null;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "photos";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      request_ai: { Args: { p_kind: string; p_listing_id: string }; Returns: Json };
     };
     Enums: {
       badge_tier: "1" | "2" | "3" | "special";
@@ -3056,13 +3226,661 @@ export type Database = {
   };
   reports: {
     Tables: {
-      [_ in never]: never;
+      affiliate_branding: {
+        Row: {
+          accent_color: string | null;
+          account_id: string;
+          brand_display_name: string | null;
+          created_at: string;
+          logo_url: string | null;
+          primary_color: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          accent_color?: string | null;
+          account_id: string;
+          brand_display_name?: string | null;
+          created_at?: string;
+          logo_url?: string | null;
+          primary_color?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          accent_color?: string | null;
+          account_id?: string;
+          brand_display_name?: string | null;
+          created_at?: string;
+          logo_url?: string | null;
+          primary_color?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
+      consumer_reports: {
+        Row: {
+          account_id: string;
+          agent_code: string | null;
+          agent_id: string | null;
+          comparables: Json | null;
+          consent_given: boolean;
+          consumer_email: string | null;
+          consumer_phone: string | null;
+          created_at: string;
+          id: string;
+          market_stats: Json | null;
+          pdf_url: string | null;
+          property_address: string;
+          property_city: string | null;
+          property_data: Json | null;
+          property_state: string | null;
+          property_zip: string | null;
+          status: string;
+          unique_views: number;
+          updated_at: string;
+          value_estimate: Json | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          agent_code?: string | null;
+          agent_id?: string | null;
+          comparables?: Json | null;
+          consent_given?: boolean;
+          consumer_email?: string | null;
+          consumer_phone?: string | null;
+          created_at?: string;
+          id?: string;
+          market_stats?: Json | null;
+          pdf_url?: string | null;
+          property_address: string;
+          property_city?: string | null;
+          property_data?: Json | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          status?: string;
+          unique_views?: number;
+          updated_at?: string;
+          value_estimate?: Json | null;
+          view_count?: number;
+        };
+        Update: {
+          account_id?: string;
+          agent_code?: string | null;
+          agent_id?: string | null;
+          comparables?: Json | null;
+          consent_given?: boolean;
+          consumer_email?: string | null;
+          consumer_phone?: string | null;
+          created_at?: string;
+          id?: string;
+          market_stats?: Json | null;
+          pdf_url?: string | null;
+          property_address?: string;
+          property_city?: string | null;
+          property_data?: Json | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          status?: string;
+          unique_views?: number;
+          updated_at?: string;
+          value_estimate?: Json | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      email_log: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          error: string | null;
+          id: string;
+          provider: string | null;
+          report_id: string | null;
+          response_code: number | null;
+          schedule_id: string | null;
+          subject: string | null;
+          to_emails: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          id?: string;
+          provider?: string | null;
+          report_id?: string | null;
+          response_code?: number | null;
+          schedule_id?: string | null;
+          subject?: string | null;
+          to_emails?: string[];
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          error?: string | null;
+          id?: string;
+          provider?: string | null;
+          report_id?: string | null;
+          response_code?: number | null;
+          schedule_id?: string | null;
+          subject?: string | null;
+          to_emails?: string[];
+        };
+        Relationships: [];
+      };
+      email_suppressions: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          email: string;
+          id: string;
+          reason: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          email: string;
+          id?: string;
+          reason?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          email?: string;
+          id?: string;
+          reason?: string;
+        };
+        Relationships: [];
+      };
+      property_report_stats: {
+        Row: {
+          id: string;
+          property_report_id: string;
+          total_leads: number;
+          total_views: number;
+          unique_views: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          id?: string;
+          property_report_id: string;
+          total_leads?: number;
+          total_views?: number;
+          unique_views?: number;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          property_report_id?: string;
+          total_leads?: number;
+          total_views?: number;
+          unique_views?: number;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "property_report_stats_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: true;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_report_stats_daily: {
+        Row: {
+          date: string;
+          id: string;
+          leads: number;
+          property_report_id: string;
+          unique_views: number;
+          views: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          date: string;
+          id?: string;
+          leads?: number;
+          property_report_id: string;
+          unique_views?: number;
+          views?: number;
+        };
+        Update: {
+          date?: string;
+          id?: string;
+          leads?: number;
+          property_report_id?: string;
+          unique_views?: number;
+          views?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "property_report_stats_daily_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      property_reports: {
+        Row: {
+          account_id: string;
+          apn: string | null;
+          comparables: Json | null;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          is_active: boolean;
+          pdf_url: string | null;
+          property_address: string;
+          property_city: string | null;
+          property_state: string | null;
+          property_zip: string | null;
+          qr_code_url: string | null;
+          report_type: string;
+          selected_pages: NonNullable<Json>;
+          short_code: string;
+          sitex_data: Json | null;
+          status: string;
+          theme: number;
+          unique_visitors: number;
+          updated_at: string;
+          user_id: string | null;
+          view_count: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          apn?: string | null;
+          comparables?: Json | null;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          pdf_url?: string | null;
+          property_address: string;
+          property_city?: string | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          qr_code_url?: string | null;
+          report_type?: string;
+          selected_pages?: NonNullable<Json>;
+          short_code: string;
+          sitex_data?: Json | null;
+          status?: string;
+          theme?: number;
+          unique_visitors?: number;
+          updated_at?: string;
+          user_id?: string | null;
+          view_count?: number;
+        };
+        Update: {
+          account_id?: string;
+          apn?: string | null;
+          comparables?: Json | null;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          pdf_url?: string | null;
+          property_address?: string;
+          property_city?: string | null;
+          property_state?: string | null;
+          property_zip?: string | null;
+          qr_code_url?: string | null;
+          report_type?: string;
+          selected_pages?: NonNullable<Json>;
+          short_code?: string;
+          sitex_data?: Json | null;
+          status?: string;
+          theme?: number;
+          unique_visitors?: number;
+          updated_at?: string;
+          user_id?: string | null;
+          view_count?: number;
+        };
+        Relationships: [];
+      };
+      report_analytics: {
+        Row: {
+          created_at: string;
+          device_type: string | null;
+          event_data: NonNullable<Json>;
+          event_type: string;
+          id: string;
+          report_id: string;
+          session_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          device_type?: string | null;
+          event_data?: NonNullable<Json>;
+          event_type: string;
+          id?: string;
+          report_id: string;
+          session_id?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          device_type?: string | null;
+          event_data?: NonNullable<Json>;
+          event_type?: string;
+          id?: string;
+          report_id?: string;
+          session_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_analytics_report_id_fkey";
+            columns: ["report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      report_generations: {
+        Row: {
+          account_id: string;
+          billable: boolean;
+          cities: string[] | null;
+          created_at: string;
+          csv_url: string | null;
+          error_message: string | null;
+          generated_at: string | null;
+          html_url: string | null;
+          id: string;
+          input_params: NonNullable<Json>;
+          json_url: string | null;
+          pdf_url: string | null;
+          processing_time_ms: number | null;
+          report_type: string;
+          status: string;
+          updated_at: string;
+          user_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          billable?: boolean;
+          cities?: string[] | null;
+          created_at?: string;
+          csv_url?: string | null;
+          error_message?: string | null;
+          generated_at?: string | null;
+          html_url?: string | null;
+          id?: string;
+          input_params?: NonNullable<Json>;
+          json_url?: string | null;
+          pdf_url?: string | null;
+          processing_time_ms?: number | null;
+          report_type?: string;
+          status?: string;
+          updated_at?: string;
+          user_id?: string | null;
+        };
+        Update: {
+          account_id?: string;
+          billable?: boolean;
+          cities?: string[] | null;
+          created_at?: string;
+          csv_url?: string | null;
+          error_message?: string | null;
+          generated_at?: string | null;
+          html_url?: string | null;
+          id?: string;
+          input_params?: NonNullable<Json>;
+          json_url?: string | null;
+          pdf_url?: string | null;
+          processing_time_ms?: number | null;
+          report_type?: string;
+          status?: string;
+          updated_at?: string;
+          user_id?: string | null;
+        };
+        Relationships: [];
+      };
+      report_visitors: {
+        Row: {
+          consumer_report_id: string | null;
+          created_at: string;
+          day: string;
+          id: string;
+          property_report_id: string | null;
+          visitor_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash: string;
+        };
+        Update: {
+          consumer_report_id?: string | null;
+          created_at?: string;
+          day?: string;
+          id?: string;
+          property_report_id?: string | null;
+          visitor_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "report_visitors_consumer_report_id_fkey";
+            columns: ["consumer_report_id"];
+            isOneToOne: false;
+            referencedRelation: "consumer_reports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "report_visitors_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      schedule_runs: {
+        Row: {
+          error: string | null;
+          finished_at: string | null;
+          id: string;
+          report_run_id: string | null;
+          schedule_id: string;
+          started_at: string;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          error?: string | null;
+          finished_at?: string | null;
+          id?: string;
+          report_run_id?: string | null;
+          schedule_id: string;
+          started_at?: string;
+          status?: string;
+        };
+        Update: {
+          error?: string | null;
+          finished_at?: string | null;
+          id?: string;
+          report_run_id?: string | null;
+          schedule_id?: string;
+          started_at?: string;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "schedule_runs_report_run_id_fkey";
+            columns: ["report_run_id"];
+            isOneToOne: false;
+            referencedRelation: "report_generations";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "schedule_runs_schedule_id_fkey";
+            columns: ["schedule_id"];
+            isOneToOne: false;
+            referencedRelation: "schedules";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      schedules: {
+        Row: {
+          account_id: string;
+          active: boolean;
+          cadence: string;
+          city: string | null;
+          consecutive_failures: number;
+          created_at: string;
+          filters: NonNullable<Json>;
+          id: string;
+          last_run_at: string | null;
+          monthly_dom: number | null;
+          next_run_at: string | null;
+          recipients: string[];
+          report_type: string;
+          send_hour: number;
+          send_minute: number;
+          time_zone: string;
+          updated_at: string;
+          weekly_dow: number | null;
+          zip_codes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          active?: boolean;
+          cadence: string;
+          city?: string | null;
+          consecutive_failures?: number;
+          created_at?: string;
+          filters?: NonNullable<Json>;
+          id?: string;
+          last_run_at?: string | null;
+          monthly_dom?: number | null;
+          next_run_at?: string | null;
+          recipients?: string[];
+          report_type?: string;
+          send_hour: number;
+          send_minute?: number;
+          time_zone: string;
+          updated_at?: string;
+          weekly_dow?: number | null;
+          zip_codes?: string[];
+        };
+        Update: {
+          account_id?: string;
+          active?: boolean;
+          cadence?: string;
+          city?: string | null;
+          consecutive_failures?: number;
+          created_at?: string;
+          filters?: NonNullable<Json>;
+          id?: string;
+          last_run_at?: string | null;
+          monthly_dom?: number | null;
+          next_run_at?: string | null;
+          recipients?: string[];
+          report_type?: string;
+          send_hour?: number;
+          send_minute?: number;
+          time_zone?: string;
+          updated_at?: string;
+          weekly_dow?: number | null;
+          zip_codes?: string[];
+        };
+        Relationships: [];
+      };
+      sms_logs: {
+        Row: {
+          account_id: string | null;
+          created_at: string;
+          from_phone: string | null;
+          id: string;
+          lead_id: string | null;
+          message: string | null;
+          status: string;
+          to_phone: string;
+          twilio_sid: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          created_at?: string;
+          from_phone?: string | null;
+          id?: string;
+          lead_id?: string | null;
+          message?: string | null;
+          status?: string;
+          to_phone: string;
+          twilio_sid?: string | null;
+        };
+        Update: {
+          account_id?: string | null;
+          created_at?: string;
+          from_phone?: string | null;
+          id?: string;
+          lead_id?: string | null;
+          message?: string | null;
+          status?: string;
+          to_phone?: string;
+          twilio_sid?: string | null;
+        };
+        Relationships: [];
+      };
     };
     Views: {
-      [_ in never]: never;
+      admin_daily_metrics: {
+        Row: {
+          consumer_reports: number | null;
+          day: string | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          reports_generated: number | null;
+          revenue: Json | null;
+          signups: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
-      [_ in never]: never;
+      property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      request_consumer_report: {
+        Args: {
+          p_agent_code: string;
+          p_city: string;
+          p_consent: boolean;
+          p_email: string;
+          p_phone: string;
+          p_property_address: string;
+          p_state: string;
+          p_zip: string;
+        };
+        Returns: string;
+      };
+      request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      track_report_event: {
+        Args: {
+          p_device_type: string;
+          p_event_data: Json;
+          p_event_type: string;
+          p_report_id: string;
+          p_session_id: string;
+        };
+        Returns: undefined;
+      };
     };
     Enums: {
       [_ in never]: never;

@@ -3,14 +3,14 @@
 // field is a 400 naming it before any request. The database stays the
 // judge (quota, rights, the clock, time zones it knows); these rules only
 // keep requests that it would refuse from leaving the client. The rendering
-// and messaging contracts (reports-generate.ts, reports-messaging.ts) are
-// reused for pages, themes, signed files and addresses.
+// contract (reports-generate.ts) is reused for pages, themes and signed files.
 import { z } from "zod";
 import { text } from "./errors.ts";
 import { propertyReportTheme, selectedPages } from "./reports-generate.ts";
-import { emailAddress } from "./reports-messaging.ts";
 
 const uuid = text().uuid();
+/** An address as the mailer keeps it: trimmed, lower case (the same rule as reports-messaging.ts). */
+const emailAddress = text().trim().toLowerCase().email().max(320);
 
 // ------------------------------------------------------------ market reports
 
