@@ -214,7 +214,7 @@ export const DEVICE_TYPES = ["desktop", "mobile", "tablet", "other"] as const;
 export const reportEventInput = z.object({
   report_id: uuid,
   event_type: z.enum(REPORT_EVENT_TYPES),
-  event_data: z.record(z.unknown()).refine((d) => new TextEncoder().encode(JSON.stringify(d)).length <= 2048, "at most 2048 bytes").optional(),
+  event_data: z.record(text(), z.unknown()).refine((d) => new TextEncoder().encode(JSON.stringify(d)).length <= 2048, "at most 2048 bytes").optional(),
   session_id: sessionId.optional(),
   device_type: z.enum(DEVICE_TYPES).optional(),
 }).strict();
