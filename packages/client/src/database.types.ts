@@ -2424,6 +2424,46 @@ export type Database = {
           },
         ];
       };
+      listing_view_marks: {
+        Row: {
+          created_at: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        Update: {
+          created_at?: string;
+          hour_bucket?: string;
+          kind?: string;
+          listing_id?: string;
+          viewer_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       listings: {
         Row: {
           ai_description_generated: boolean;
@@ -3136,6 +3176,7 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
       reorder_photos: {
         Args: { p_listing_id: string; p_photo_ids: string[] };
         Returns: {

@@ -8,6 +8,7 @@ import { billingApi } from "./billing.ts";
 import { functionInvoker, functionsApi } from "./functions.ts";
 import { homesApi } from "./homes.ts";
 import { quicksellApi } from "./quicksell.ts";
+import { reportsApi } from "./reports.ts";
 import { sessionsApi } from "./sessions.ts";
 import { studioApi } from "./studio.ts";
 import { toolsApi } from "./tools.ts";
@@ -55,6 +56,7 @@ export function createDomusClient(options: DomusClientOptions) {
     quicksell: quicksellApi(supabase, invoke, options.accessToken),
     studio: studioApi(supabase, invoke),
     tools: toolsApi(supabase, invoke, options.accessToken),
+    reports: reportsApi(supabase, invoke),
   };
 }
 
@@ -121,3 +123,21 @@ export type {
   PurchaseWithItem,
   ToolsCheckoutResult,
 } from "./tools.ts";
+export type {
+  AdminDailyMetrics,
+  AffiliateBranding,
+  ConsumerReport,
+  EmailLogEntry,
+  EmailSuppression,
+  PropertyReport,
+  PropertyReportLanding,
+  PropertyReportStats,
+  PropertyReportStatsDaily,
+  PropertyReportWithStats,
+  ReportEvent,
+  ReportFiles,
+  ReportGeneration,
+  ReportSchedule,
+  ScheduleRun,
+  SmsLogEntry,
+} from "./reports.ts";
