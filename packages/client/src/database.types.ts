@@ -2188,16 +2188,1037 @@ export type Database = {
   };
   quicksell: {
     Tables: {
-      [_ in never]: never;
+      ai_requests: {
+        Row: {
+          account_id: string;
+          attempts: number;
+          completed_at: string | null;
+          created_at: string;
+          credits: number;
+          error_message: string | null;
+          id: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider: string | null;
+          queue_job_id: number | null;
+          reservation_id: string | null;
+          result: Json | null;
+          status: string;
+          updated_at: string;
+          usage_event_id: number | null;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind: string;
+          listing_id: string;
+          paid_by: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempts?: number;
+          completed_at?: string | null;
+          created_at?: string;
+          credits?: number;
+          error_message?: string | null;
+          id?: string;
+          kind?: string;
+          listing_id?: string;
+          paid_by?: string;
+          provider?: string | null;
+          queue_job_id?: number | null;
+          reservation_id?: string | null;
+          result?: Json | null;
+          status?: string;
+          updated_at?: string;
+          usage_event_id?: number | null;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "ai_requests_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      badges: {
+        Row: {
+          badge_description: string | null;
+          badge_icon_url: string | null;
+          badge_key: string;
+          badge_name: string;
+          badge_tier: Database["quicksell"]["Enums"]["badge_tier"];
+          created_at: string;
+          id: string;
+          requirement_type: string | null;
+          requirement_value: number | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          badge_description?: string | null;
+          badge_icon_url?: string | null;
+          badge_key: string;
+          badge_name: string;
+          badge_tier?: Database["quicksell"]["Enums"]["badge_tier"];
+          created_at?: string;
+          id?: string;
+          requirement_type?: string | null;
+          requirement_value?: number | null;
+        };
+        Update: {
+          badge_description?: string | null;
+          badge_icon_url?: string | null;
+          badge_key?: string;
+          badge_name?: string;
+          badge_tier?: Database["quicksell"]["Enums"]["badge_tier"];
+          created_at?: string;
+          id?: string;
+          requirement_type?: string | null;
+          requirement_value?: number | null;
+        };
+        Relationships: [];
+      };
+      challenges: {
+        Row: {
+          challenge_key: string;
+          challenge_name: string;
+          challenge_type: Database["quicksell"]["Enums"]["challenge_type"];
+          created_at: string;
+          description: string | null;
+          ends_at: string | null;
+          id: string;
+          is_active: boolean;
+          reward_badge_id: string | null;
+          reward_points: number;
+          starts_at: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          challenge_key: string;
+          challenge_name: string;
+          challenge_type?: Database["quicksell"]["Enums"]["challenge_type"];
+          created_at?: string;
+          description?: string | null;
+          ends_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          reward_badge_id?: string | null;
+          reward_points?: number;
+          starts_at?: string | null;
+        };
+        Update: {
+          challenge_key?: string;
+          challenge_name?: string;
+          challenge_type?: Database["quicksell"]["Enums"]["challenge_type"];
+          created_at?: string;
+          description?: string | null;
+          ends_at?: string | null;
+          id?: string;
+          is_active?: boolean;
+          reward_badge_id?: string | null;
+          reward_points?: number;
+          starts_at?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "challenges_reward_badge_id_fkey";
+            columns: ["reward_badge_id"];
+            isOneToOne: false;
+            referencedRelation: "badges";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      listing_versions: {
+        Row: {
+          changes: NonNullable<Json>;
+          created_at: string;
+          created_by: string;
+          description: string | null;
+          id: string;
+          listing_id: string;
+          price: number | null;
+          status: Database["quicksell"]["Enums"]["listing_status"] | null;
+          title: string | null;
+          version: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          changes: NonNullable<Json>;
+          created_at?: string;
+          created_by: string;
+          description?: string | null;
+          id?: string;
+          listing_id: string;
+          price?: number | null;
+          status?: Database["quicksell"]["Enums"]["listing_status"] | null;
+          title?: string | null;
+          version: number;
+        };
+        Update: {
+          changes?: NonNullable<Json>;
+          created_at?: string;
+          created_by?: string;
+          description?: string | null;
+          id?: string;
+          listing_id?: string;
+          price?: number | null;
+          status?: Database["quicksell"]["Enums"]["listing_status"] | null;
+          title?: string | null;
+          version?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_versions_created_by_fkey";
+            columns: ["created_by"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+          {
+            foreignKeyName: "listing_versions_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_versions_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      listing_view_marks: {
+        Row: {
+          created_at: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          hour_bucket: string;
+          kind: string;
+          listing_id: string;
+          viewer_hash: string;
+        };
+        Update: {
+          created_at?: string;
+          hour_bucket?: string;
+          kind?: string;
+          listing_id?: string;
+          viewer_hash?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "listing_view_marks_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      listings: {
+        Row: {
+          ai_description_generated: boolean;
+          ai_price_estimated: boolean;
+          brand: string | null;
+          category: string;
+          click_count: number;
+          color: string | null;
+          condition: Database["quicksell"]["Enums"]["listing_condition"];
+          confidence_score: number | null;
+          created_at: string;
+          currency: string;
+          deleted_at: string | null;
+          description: string;
+          dimensions: string | null;
+          estimated_price: number | null;
+          estimated_shipping_cost: number | null;
+          id: string;
+          local_pickup_available: boolean;
+          model: string | null;
+          price: number;
+          published_at: string | null;
+          shipping_available: boolean;
+          size: string | null;
+          status: Database["quicksell"]["Enums"]["listing_status"];
+          title: string;
+          updated_at: string;
+          user_id: string;
+          view_count: number;
+          weight_kg: number | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          ai_description_generated?: boolean;
+          ai_price_estimated?: boolean;
+          brand?: string | null;
+          category: string;
+          click_count?: number;
+          color?: string | null;
+          condition: Database["quicksell"]["Enums"]["listing_condition"];
+          confidence_score?: number | null;
+          created_at?: string;
+          currency?: string;
+          deleted_at?: string | null;
+          description: string;
+          dimensions?: string | null;
+          estimated_price?: number | null;
+          estimated_shipping_cost?: number | null;
+          id?: string;
+          local_pickup_available?: boolean;
+          model?: string | null;
+          price: number;
+          published_at?: string | null;
+          shipping_available?: boolean;
+          size?: string | null;
+          status?: Database["quicksell"]["Enums"]["listing_status"];
+          title: string;
+          updated_at?: string;
+          user_id?: string;
+          view_count?: number;
+          weight_kg?: number | null;
+        };
+        Update: {
+          ai_description_generated?: boolean;
+          ai_price_estimated?: boolean;
+          brand?: string | null;
+          category?: string;
+          click_count?: number;
+          color?: string | null;
+          condition?: Database["quicksell"]["Enums"]["listing_condition"];
+          confidence_score?: number | null;
+          created_at?: string;
+          currency?: string;
+          deleted_at?: string | null;
+          description?: string;
+          dimensions?: string | null;
+          estimated_price?: number | null;
+          estimated_shipping_cost?: number | null;
+          id?: string;
+          local_pickup_available?: boolean;
+          model?: string | null;
+          price?: number;
+          published_at?: string | null;
+          shipping_available?: boolean;
+          size?: string | null;
+          status?: Database["quicksell"]["Enums"]["listing_status"];
+          title?: string;
+          updated_at?: string;
+          user_id?: string;
+          view_count?: number;
+          weight_kg?: number | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listings_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      marketplace_accounts: {
+        Row: {
+          access_token: string | null;
+          account_name: string | null;
+          auto_sync_enabled: boolean;
+          created_at: string;
+          id: string;
+          is_active: boolean;
+          marketplace_data: NonNullable<Json>;
+          marketplace_name: string;
+          marketplace_user_id: string | null;
+          refresh_token: string | null;
+          refresh_token_expires_at: string | null;
+          seller_rating: number | null;
+          token_expires_at: string | null;
+          total_sales_on_platform: number;
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          access_token?: string | null;
+          account_name?: string | null;
+          auto_sync_enabled?: boolean;
+          created_at?: string;
+          id?: string;
+          is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
+          marketplace_name: string;
+          marketplace_user_id?: string | null;
+          refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
+          seller_rating?: number | null;
+          token_expires_at?: string | null;
+          total_sales_on_platform?: number;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Update: {
+          access_token?: string | null;
+          account_name?: string | null;
+          auto_sync_enabled?: boolean;
+          created_at?: string;
+          id?: string;
+          is_active?: boolean;
+          marketplace_data?: NonNullable<Json>;
+          marketplace_name?: string;
+          marketplace_user_id?: string | null;
+          refresh_token?: string | null;
+          refresh_token_expires_at?: string | null;
+          seller_rating?: number | null;
+          token_expires_at?: string | null;
+          total_sales_on_platform?: number;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_accounts_marketplace_name_fkey";
+            columns: ["marketplace_name"];
+            isOneToOne: false;
+            referencedRelation: "marketplaces";
+            referencedColumns: ["name"];
+          },
+          {
+            foreignKeyName: "marketplace_accounts_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      marketplace_listings: {
+        Row: {
+          clicks_on_marketplace: number;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
+          listing_id: string;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
+          updated_at: string;
+          views_on_marketplace: number;
+        };
+        ComputedFields: never;
+        Insert: {
+          clicks_on_marketplace?: number;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
+          last_sync_at?: string | null;
+          listing_id: string;
+          marketplace_account_id: string;
+          marketplace_listing_id?: string | null;
+          marketplace_name: string;
+          marketplace_url?: string | null;
+          posted_at?: string | null;
+          posted_price?: number | null;
+          sync_status?: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data?: Json | null;
+          updated_at?: string;
+          views_on_marketplace?: number;
+        };
+        Update: {
+          clicks_on_marketplace?: number;
+          created_at?: string;
+          expires_at?: string | null;
+          id?: string;
+          last_error?: string | null;
+          last_error_at?: string | null;
+          last_sync_at?: string | null;
+          listing_id?: string;
+          marketplace_account_id?: string;
+          marketplace_listing_id?: string | null;
+          marketplace_name?: string;
+          marketplace_url?: string | null;
+          posted_at?: string | null;
+          posted_price?: number | null;
+          sync_status?: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data?: Json | null;
+          updated_at?: string;
+          views_on_marketplace?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "marketplace_listings_account_fkey";
+            columns: ["marketplace_account_id", "marketplace_name"];
+            isOneToOne: false;
+            referencedRelation: "marketplace_accounts";
+            referencedColumns: ["id", "marketplace_name"];
+          },
+          {
+            foreignKeyName: "marketplace_listings_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "marketplace_listings_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "marketplace_listings_marketplace_name_fkey";
+            columns: ["marketplace_name"];
+            isOneToOne: false;
+            referencedRelation: "marketplaces";
+            referencedColumns: ["name"];
+          },
+        ];
+      };
+      marketplaces: {
+        Row: {
+          created_at: string;
+          display_name: string;
+          is_active: boolean;
+          name: string;
+          website_url: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          display_name: string;
+          is_active?: boolean;
+          name: string;
+          website_url?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          display_name?: string;
+          is_active?: boolean;
+          name?: string;
+          website_url?: string | null;
+        };
+        Relationships: [];
+      };
+      photos: {
+        Row: {
+          background_type: string | null;
+          contains_faces: boolean | null;
+          contains_hands: boolean | null;
+          created_at: string;
+          display_order: number;
+          file_size: number | null;
+          filename: string | null;
+          height: number | null;
+          id: string;
+          is_primary: boolean;
+          listing_id: string;
+          mime_type: string | null;
+          object_confidence: number | null;
+          optimized_url: string | null;
+          original_url: string;
+          quality_score: number | null;
+          storage_path: string | null;
+          thumb_url: string | null;
+          updated_at: string;
+          user_id: string;
+          width: number | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          background_type?: string | null;
+          contains_faces?: boolean | null;
+          contains_hands?: boolean | null;
+          created_at?: string;
+          display_order: number;
+          file_size?: number | null;
+          filename?: string | null;
+          height?: number | null;
+          id?: string;
+          is_primary?: boolean;
+          listing_id: string;
+          mime_type?: string | null;
+          object_confidence?: number | null;
+          optimized_url?: string | null;
+          original_url: string;
+          quality_score?: number | null;
+          storage_path?: string | null;
+          thumb_url?: string | null;
+          updated_at?: string;
+          user_id?: string;
+          width?: number | null;
+        };
+        Update: {
+          background_type?: string | null;
+          contains_faces?: boolean | null;
+          contains_hands?: boolean | null;
+          created_at?: string;
+          display_order?: number;
+          file_size?: number | null;
+          filename?: string | null;
+          height?: number | null;
+          id?: string;
+          is_primary?: boolean;
+          listing_id?: string;
+          mime_type?: string | null;
+          object_confidence?: number | null;
+          optimized_url?: string | null;
+          original_url?: string;
+          quality_score?: number | null;
+          storage_path?: string | null;
+          thumb_url?: string | null;
+          updated_at?: string;
+          user_id?: string;
+          width?: number | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "photos_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "photos_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "photos_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      sales: {
+        Row: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          buyer_id?: string | null;
+          buyer_rating?: number | null;
+          buyer_review?: string | null;
+          completed_date?: string | null;
+          created_at?: string;
+          currency?: string;
+          delivered_at?: string | null;
+          final_amount?: number | null;
+          id?: string;
+          listing_id: string;
+          marketplace_name?: string | null;
+          sale_date?: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating?: number | null;
+          seller_review?: string | null;
+          shipped_at?: string | null;
+          shipping_carrier?: string | null;
+          shipping_cost?: number;
+          status?: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          buyer_id?: string | null;
+          buyer_rating?: number | null;
+          buyer_review?: string | null;
+          completed_date?: string | null;
+          created_at?: string;
+          currency?: string;
+          delivered_at?: string | null;
+          final_amount?: number | null;
+          id?: string;
+          listing_id?: string;
+          marketplace_name?: string | null;
+          sale_date?: string;
+          sale_price?: number;
+          seller_id?: string;
+          seller_rating?: number | null;
+          seller_review?: string | null;
+          shipped_at?: string | null;
+          shipping_carrier?: string | null;
+          shipping_cost?: number;
+          status?: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "sales_buyer_id_fkey";
+            columns: ["buyer_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+          {
+            foreignKeyName: "sales_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listing_performance_view";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "sales_listing_id_fkey";
+            columns: ["listing_id"];
+            isOneToOne: false;
+            referencedRelation: "listings";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "sales_marketplace_name_fkey";
+            columns: ["marketplace_name"];
+            isOneToOne: false;
+            referencedRelation: "marketplaces";
+            referencedColumns: ["name"];
+          },
+          {
+            foreignKeyName: "sales_seller_id_fkey";
+            columns: ["seller_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      user_badges: {
+        Row: {
+          badge_id: string;
+          id: string;
+          unlocked_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          badge_id: string;
+          id?: string;
+          unlocked_at?: string;
+          user_id: string;
+        };
+        Update: {
+          badge_id?: string;
+          id?: string;
+          unlocked_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "user_badges_badge_id_fkey";
+            columns: ["badge_id"];
+            isOneToOne: false;
+            referencedRelation: "badges";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "user_badges_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      user_challenges: {
+        Row: {
+          challenge_id: string;
+          completed_at: string | null;
+          id: string;
+          progress: number;
+          progress_percentage: number;
+          started_at: string;
+          status: Database["quicksell"]["Enums"]["user_challenge_status"];
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          challenge_id: string;
+          completed_at?: string | null;
+          id?: string;
+          progress?: number;
+          progress_percentage?: number;
+          started_at?: string;
+          status?: Database["quicksell"]["Enums"]["user_challenge_status"];
+          user_id: string;
+        };
+        Update: {
+          challenge_id?: string;
+          completed_at?: string | null;
+          id?: string;
+          progress?: number;
+          progress_percentage?: number;
+          started_at?: string;
+          status?: Database["quicksell"]["Enums"]["user_challenge_status"];
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "user_challenges_challenge_id_fkey";
+            columns: ["challenge_id"];
+            isOneToOne: false;
+            referencedRelation: "challenges";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "user_challenges_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      user_stats: {
+        Row: {
+          average_rating: number | null;
+          average_sale_price: number | null;
+          best_posting_streak: number;
+          current_level: number;
+          current_posting_streak: number;
+          id: string;
+          last_activity_date: string | null;
+          listings_created: number;
+          negative_ratings: number;
+          photos_uploaded: number;
+          positive_ratings: number;
+          total_items_sold: number;
+          total_points: number;
+          total_revenue: number;
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          average_rating?: number | null;
+          average_sale_price?: number | null;
+          best_posting_streak?: number;
+          current_level?: number;
+          current_posting_streak?: number;
+          id?: string;
+          last_activity_date?: string | null;
+          listings_created?: number;
+          negative_ratings?: number;
+          photos_uploaded?: number;
+          positive_ratings?: number;
+          total_items_sold?: number;
+          total_points?: number;
+          total_revenue?: number;
+          updated_at?: string;
+          user_id: string;
+        };
+        Update: {
+          average_rating?: number | null;
+          average_sale_price?: number | null;
+          best_posting_streak?: number;
+          current_level?: number;
+          current_posting_streak?: number;
+          id?: string;
+          last_activity_date?: string | null;
+          listings_created?: number;
+          negative_ratings?: number;
+          photos_uploaded?: number;
+          positive_ratings?: number;
+          total_items_sold?: number;
+          total_points?: number;
+          total_revenue?: number;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "user_stats_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: true;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
     };
     Views: {
-      [_ in never]: never;
+      listing_performance_view: {
+        Row: {
+          category: string;
+          id: string;
+          is_sold: number | null;
+          marketplace_count: number | null;
+          sale_price: number | null;
+          title: string;
+          total_platform_views: number | null;
+          total_views: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
+      sales_summary_view: {
+        Row: {
+          avg_rating: number | null;
+          avg_sale_price: number | null;
+          month: string | null;
+          total_revenue: number | null;
+          total_sales: number | null;
+          user_id: string;
+          username: string | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
     };
     Functions: {
-      [_ in never]: never;
+      crosspost_listing: {
+        Args: { p_listing_id: string; p_marketplace: string };
+        Returns: {
+          clicks_on_marketplace: number;
+          created_at: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          last_error_at: string | null;
+          last_sync_at: string | null;
+          listing_id: string;
+          marketplace_account_id: string;
+          marketplace_listing_id: string | null;
+          marketplace_name: string;
+          marketplace_url: string | null;
+          posted_at: string | null;
+          posted_price: number | null;
+          sync_status: Database["quicksell"]["Enums"]["sync_status"];
+          synced_data: Json | null;
+          updated_at: string;
+          views_on_marketplace: number;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "marketplace_listings";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
+      reorder_photos: {
+        Args: { p_listing_id: string; p_photo_ids: string[] };
+        Returns: {
+          background_type: string | null;
+          contains_faces: boolean | null;
+          contains_hands: boolean | null;
+          created_at: string;
+          display_order: number;
+          file_size: number | null;
+          filename: string | null;
+          height: number | null;
+          id: string;
+          is_primary: boolean;
+          listing_id: string;
+          mime_type: string | null;
+          object_confidence: number | null;
+          optimized_url: string | null;
+          original_url: string;
+          quality_score: number | null;
+          storage_path: string | null;
+          thumb_url: string | null;
+          updated_at: string;
+          user_id: string;
+          width: number | null;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "photos";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      request_ai: { Args: { p_kind: string; p_listing_id: string }; Returns: Json };
     };
     Enums: {
-      [_ in never]: never;
+      badge_tier: "1" | "2" | "3" | "special";
+      challenge_type: "weekly" | "monthly" | "seasonal" | "limited";
+      listing_condition: "new" | "like_new" | "good" | "fair" | "poor";
+      listing_status: "draft" | "published" | "sold" | "delisted" | "archived";
+      sale_status: "pending" | "completed" | "cancelled" | "refunded";
+      sync_status: "draft" | "active" | "sold" | "delisted" | "error";
+      user_challenge_status: "active" | "completed" | "expired";
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -2306,6 +3327,93 @@ export type Database = {
           updated_at?: string;
           value_estimate?: Json | null;
           view_count?: number;
+        };
+        Relationships: [];
+      };
+      contact_group_members: {
+        Row: {
+          contact_group_id: string;
+          contact_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          contact_group_id: string;
+          contact_id: string;
+        };
+        Update: {
+          contact_group_id?: string;
+          contact_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "contact_group_members_contact_group_id_fkey";
+            columns: ["contact_group_id"];
+            isOneToOne: false;
+            referencedRelation: "contact_groups";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "contact_group_members_contact_id_fkey";
+            columns: ["contact_id"];
+            isOneToOne: false;
+            referencedRelation: "contacts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      contact_groups: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          id: string;
+          name: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          id?: string;
+          name: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          id?: string;
+          name?: string;
+        };
+        Relationships: [];
+      };
+      contacts: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          email: string;
+          id: string;
+          name: string | null;
+          notes: string | null;
+          type: string;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          email: string;
+          id?: string;
+          name?: string | null;
+          notes?: string | null;
+          type?: string;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          email?: string;
+          id?: string;
+          name?: string | null;
+          notes?: string | null;
+          type?: string;
+          updated_at?: string;
         };
         Relationships: [];
       };
@@ -2727,6 +3835,8 @@ export type Database = {
           last_run_at: string | null;
           monthly_dom: number | null;
           next_run_at: string | null;
+          recipient_contact_ids: string[];
+          recipient_group_ids: string[];
           recipients: string[];
           report_type: string;
           send_hour: number;
@@ -2749,6 +3859,8 @@ export type Database = {
           last_run_at?: string | null;
           monthly_dom?: number | null;
           next_run_at?: string | null;
+          recipient_contact_ids?: string[];
+          recipient_group_ids?: string[];
           recipients?: string[];
           report_type?: string;
           send_hour: number;
@@ -2770,6 +3882,8 @@ export type Database = {
           last_run_at?: string | null;
           monthly_dom?: number | null;
           next_run_at?: string | null;
+          recipient_contact_ids?: string[];
+          recipient_group_ids?: string[];
           recipients?: string[];
           report_type?: string;
           send_hour?: number;
@@ -4286,7 +5400,15 @@ export const Constants = {
     },
   },
   quicksell: {
-    Enums: {},
+    Enums: {
+      badge_tier: ["1", "2", "3", "special"],
+      challenge_type: ["weekly", "monthly", "seasonal", "limited"],
+      listing_condition: ["new", "like_new", "good", "fair", "poor"],
+      listing_status: ["draft", "published", "sold", "delisted", "archived"],
+      sale_status: ["pending", "completed", "cancelled", "refunded"],
+      sync_status: ["draft", "active", "sold", "delisted", "error"],
+      user_challenge_status: ["active", "completed", "expired"],
+    },
   },
   reports: {
     Enums: {},
