@@ -162,6 +162,9 @@ insert into service_functions values
   ('private.generate_short_code()'),
   ('private.generate_agent_code()'),
   ('private.reports_branding_for(uuid,uuid)'),
+  -- reports (the mail worker: who a schedule mails)
+  ('private.reports_schedule_addresses(uuid)'),
+  ('private.reports_schedule_recipients(uuid)'),
   -- quicksell media (the quicksell-photos and quicksell-ai functions)
   ('private.quicksell_ai_claim(text,integer)'),
   ('private.quicksell_ai_complete(bigint,text,jsonb)'),
