@@ -2274,6 +2274,63 @@ export type Database = {
           },
         ];
       };
+      analytics_events_archive: {
+        Row: {
+          account_id: string | null;
+          archived_at: string;
+          context: NonNullable<Json>;
+          created_at: string;
+          event_data: NonNullable<Json>;
+          event_name: string | null;
+          event_type: string;
+          id: number;
+          ip_address: unknown;
+          product: string;
+          session_id: string | null;
+          user_agent: string | null;
+          user_id: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          archived_at?: string;
+          context?: NonNullable<Json>;
+          created_at: string;
+          event_data?: NonNullable<Json>;
+          event_name?: string | null;
+          event_type: string;
+          id: number;
+          ip_address?: unknown;
+          product: string;
+          session_id?: string | null;
+          user_agent?: string | null;
+          user_id?: string | null;
+        };
+        Update: {
+          account_id?: string | null;
+          archived_at?: string;
+          context?: NonNullable<Json>;
+          created_at?: string;
+          event_data?: NonNullable<Json>;
+          event_name?: string | null;
+          event_type?: string;
+          id?: number;
+          ip_address?: unknown;
+          product?: string;
+          session_id?: string | null;
+          user_agent?: string | null;
+          user_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "analytics_events_archive_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
       badges: {
         Row: {
           badge_description: string | null;
@@ -2321,6 +2378,8 @@ export type Database = {
           ends_at: string | null;
           id: string;
           is_active: boolean;
+          requirement_type: string | null;
+          requirement_value: number | null;
           reward_badge_id: string | null;
           reward_points: number;
           starts_at: string | null;
@@ -2335,6 +2394,8 @@ export type Database = {
           ends_at?: string | null;
           id?: string;
           is_active?: boolean;
+          requirement_type?: string | null;
+          requirement_value?: number | null;
           reward_badge_id?: string | null;
           reward_points?: number;
           starts_at?: string | null;
@@ -2348,6 +2409,8 @@ export type Database = {
           ends_at?: string | null;
           id?: string;
           is_active?: boolean;
+          requirement_type?: string | null;
+          requirement_value?: number | null;
           reward_badge_id?: string | null;
           reward_points?: number;
           starts_at?: string | null;
@@ -2361,6 +2424,64 @@ export type Database = {
             referencedColumns: ["id"];
           },
         ];
+      };
+      leaderboard_entries: {
+        Row: {
+          period: string;
+          period_start: string;
+          points: number;
+          sales_count: number;
+          sales_revenue: number;
+          updated_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          period: string;
+          period_start: string;
+          points?: number;
+          sales_count?: number;
+          sales_revenue?: number;
+          updated_at?: string;
+          user_id: string;
+        };
+        Update: {
+          period?: string;
+          period_start?: string;
+          points?: number;
+          sales_count?: number;
+          sales_revenue?: number;
+          updated_at?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "leaderboard_entries_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      levels: {
+        Row: {
+          level: number;
+          min_points: number;
+          title: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          level: number;
+          min_points: number;
+          title: string;
+        };
+        Update: {
+          level?: number;
+          min_points?: number;
+          title?: string;
+        };
+        Relationships: [];
       };
       listing_versions: {
         Row: {
@@ -2559,6 +2680,48 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "listings_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      listings_archive: {
+        Row: {
+          archived_at: string;
+          deleted_at: string;
+          id: string;
+          listing: NonNullable<Json>;
+          marketplace_listings: NonNullable<Json>;
+          photos: NonNullable<Json>;
+          user_id: string;
+          versions: NonNullable<Json>;
+        };
+        ComputedFields: never;
+        Insert: {
+          archived_at?: string;
+          deleted_at: string;
+          id: string;
+          listing: NonNullable<Json>;
+          marketplace_listings?: NonNullable<Json>;
+          photos?: NonNullable<Json>;
+          user_id: string;
+          versions?: NonNullable<Json>;
+        };
+        Update: {
+          archived_at?: string;
+          deleted_at?: string;
+          id?: string;
+          listing?: NonNullable<Json>;
+          marketplace_listings?: NonNullable<Json>;
+          photos?: NonNullable<Json>;
+          user_id?: string;
+          versions?: NonNullable<Json>;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "listings_archive_user_id_fkey";
             columns: ["user_id"];
             isOneToOne: false;
             referencedRelation: "sales_summary_view";
@@ -2851,6 +3014,90 @@ export type Database = {
             referencedColumns: ["user_id"];
           },
         ];
+      };
+      points_ledger: {
+        Row: {
+          created_at: string;
+          event: string;
+          id: number;
+          idempotency_key: string;
+          points: number;
+          ref: NonNullable<Json>;
+          reverses: number | null;
+          total_after: number;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          event: string;
+          id?: never;
+          idempotency_key: string;
+          points: number;
+          ref?: NonNullable<Json>;
+          reverses?: number | null;
+          total_after: number;
+          user_id: string;
+        };
+        Update: {
+          created_at?: string;
+          event?: string;
+          id?: never;
+          idempotency_key?: string;
+          points?: number;
+          ref?: NonNullable<Json>;
+          reverses?: number | null;
+          total_after?: number;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "points_ledger_event_fkey";
+            columns: ["event"];
+            isOneToOne: false;
+            referencedRelation: "points_rules";
+            referencedColumns: ["event"];
+          },
+          {
+            foreignKeyName: "points_ledger_reverses_fkey";
+            columns: ["reverses"];
+            isOneToOne: true;
+            referencedRelation: "points_ledger";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "points_ledger_user_id_fkey";
+            columns: ["user_id"];
+            isOneToOne: false;
+            referencedRelation: "sales_summary_view";
+            referencedColumns: ["user_id"];
+          },
+        ];
+      };
+      points_rules: {
+        Row: {
+          daily_cap: number | null;
+          description: string | null;
+          event: string;
+          points: number;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          daily_cap?: number | null;
+          description?: string | null;
+          event: string;
+          points: number;
+          updated_at?: string;
+        };
+        Update: {
+          daily_cap?: number | null;
+          description?: string | null;
+          event?: string;
+          points?: number;
+          updated_at?: string;
+        };
+        Relationships: [];
       };
       sales: {
         Row: {
@@ -3147,6 +3394,72 @@ export type Database = {
       };
     };
     Functions: {
+      cancel_sale: {
+        Args: { p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      complete_sale: {
+        Args: { p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       crosspost_listing: {
         Args: { p_listing_id: string; p_marketplace: string };
         Returns: {
@@ -3176,7 +3489,102 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      join_challenge: {
+        Args: { p_challenge_id: string };
+        Returns: {
+          challenge_id: string;
+          completed_at: string | null;
+          id: string;
+          progress: number;
+          progress_percentage: number;
+          started_at: string;
+          status: Database["quicksell"]["Enums"]["user_challenge_status"];
+          user_id: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "user_challenges";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      rate_sale: {
+        Args: { p_rating: number; p_review?: string; p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      record_sale: {
+        Args: {
+          p_buyer_id?: string;
+          p_listing_id: string;
+          p_marketplace_name?: string;
+          p_sale_price: number;
+          p_shipping_cost?: number;
+        };
+        Returns: string;
+      };
       record_view: { Args: { p_kind?: string; p_listing_id: string }; Returns: boolean };
+      refund_sale: {
+        Args: { p_sale_id: string };
+        Returns: {
+          buyer_id: string | null;
+          buyer_rating: number | null;
+          buyer_review: string | null;
+          completed_date: string | null;
+          created_at: string;
+          currency: string;
+          delivered_at: string | null;
+          final_amount: number | null;
+          id: string;
+          listing_id: string;
+          marketplace_name: string | null;
+          sale_date: string;
+          sale_price: number;
+          seller_id: string;
+          seller_rating: number | null;
+          seller_review: string | null;
+          shipped_at: string | null;
+          shipping_carrier: string | null;
+          shipping_cost: number;
+          status: Database["quicksell"]["Enums"]["sale_status"];
+          tracking_number: string | null;
+          updated_at: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "sales";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
       reorder_photos: {
         Args: { p_listing_id: string; p_photo_ids: string[] };
         Returns: {
@@ -3254,6 +3662,113 @@ export type Database = {
           logo_url?: string | null;
           primary_color?: string | null;
           updated_at?: string;
+        };
+        Relationships: [];
+      };
+      api_key_windows: {
+        Row: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          hits: number;
+          key_id: string;
+          max_hits: number;
+          window_start: string;
+        };
+        Update: {
+          hits?: number;
+          key_id?: string;
+          max_hits?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "api_key_windows_key_id_fkey";
+            columns: ["key_id"];
+            isOneToOne: false;
+            referencedRelation: "api_keys";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      api_keys: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          created_by: string | null;
+          id: string;
+          is_active: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at: string | null;
+          name: string;
+          rate_limit: number;
+          revoked_at: string | null;
+          scopes: string[];
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash: string;
+          key_prefix: string;
+          last_used_at?: string | null;
+          name: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes: string[];
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          created_by?: string | null;
+          id?: string;
+          is_active?: boolean;
+          key_hash?: string;
+          key_prefix?: string;
+          last_used_at?: string | null;
+          name?: string;
+          rate_limit?: number;
+          revoked_at?: string | null;
+          scopes?: string[];
+        };
+        Relationships: [];
+      };
+      blocked_ips: {
+        Row: {
+          created_at: string;
+          created_by: string | null;
+          hit_count: number;
+          id: string;
+          ip_address: unknown;
+          last_hit_at: string | null;
+          reason: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          created_at?: string;
+          created_by?: string | null;
+          hit_count?: number;
+          id?: string;
+          ip_address: unknown;
+          last_hit_at?: string | null;
+          reason?: string | null;
+        };
+        Update: {
+          created_at?: string;
+          created_by?: string | null;
+          hit_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          last_hit_at?: string | null;
+          reason?: string | null;
         };
         Relationships: [];
       };
@@ -3417,6 +3932,64 @@ export type Database = {
         };
         Relationships: [];
       };
+      email_events: {
+        Row: {
+          account_id: string | null;
+          attempts: number;
+          error: string | null;
+          event_created_at: string | null;
+          event_ref: string | null;
+          event_type: string;
+          id: string;
+          payload: NonNullable<Json>;
+          payload_bytes: number | null;
+          payload_sha256: string | null;
+          processed_at: string | null;
+          provider: string;
+          received_at: string;
+          signature_valid: boolean;
+          source_ip: unknown;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type: string;
+          id?: string;
+          payload: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider: string;
+          received_at?: string;
+          signature_valid: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Update: {
+          account_id?: string | null;
+          attempts?: number;
+          error?: string | null;
+          event_created_at?: string | null;
+          event_ref?: string | null;
+          event_type?: string;
+          id?: string;
+          payload?: NonNullable<Json>;
+          payload_bytes?: number | null;
+          payload_sha256?: string | null;
+          processed_at?: string | null;
+          provider?: string;
+          received_at?: string;
+          signature_valid?: boolean;
+          source_ip?: unknown;
+          status?: string;
+        };
+        Relationships: [];
+      };
       email_log: {
         Row: {
           account_id: string | null;
@@ -3424,9 +3997,12 @@ export type Database = {
           error: string | null;
           id: string;
           provider: string | null;
+          provider_message_ref: string | null;
           report_id: string | null;
           response_code: number | null;
           schedule_id: string | null;
+          schedule_run_id: string | null;
+          status: string;
           subject: string | null;
           to_emails: string[];
         };
@@ -3437,9 +4013,12 @@ export type Database = {
           error?: string | null;
           id?: string;
           provider?: string | null;
+          provider_message_ref?: string | null;
           report_id?: string | null;
           response_code?: number | null;
           schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
           subject?: string | null;
           to_emails?: string[];
         };
@@ -3449,13 +4028,24 @@ export type Database = {
           error?: string | null;
           id?: string;
           provider?: string | null;
+          provider_message_ref?: string | null;
           report_id?: string | null;
           response_code?: number | null;
           schedule_id?: string | null;
+          schedule_run_id?: string | null;
+          status?: string;
           subject?: string | null;
           to_emails?: string[];
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "email_log_schedule_run_id_fkey";
+            columns: ["schedule_run_id"];
+            isOneToOne: false;
+            referencedRelation: "schedule_runs";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       email_suppressions: {
         Row: {
@@ -3481,6 +4071,102 @@ export type Database = {
           reason?: string;
         };
         Relationships: [];
+      };
+      lead_rate_limits: {
+        Row: {
+          attempt_count: number;
+          id: string;
+          ip_address: unknown;
+          property_report_id: string | null;
+          refused_count: number;
+          window_start: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          attempt_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          property_report_id?: string | null;
+          refused_count?: number;
+          window_start?: string;
+        };
+        Update: {
+          attempt_count?: number;
+          id?: string;
+          ip_address?: unknown;
+          property_report_id?: string | null;
+          refused_count?: number;
+          window_start?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "lead_rate_limits_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      leads: {
+        Row: {
+          account_id: string;
+          agent_id: string | null;
+          consent_given: boolean;
+          created_at: string;
+          email: string | null;
+          email_sent_at: string | null;
+          id: string;
+          message: string | null;
+          name: string | null;
+          phone: string | null;
+          property_report_id: string | null;
+          sms_sent_at: string | null;
+          source: string;
+          status: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          agent_id?: string | null;
+          consent_given?: boolean;
+          created_at?: string;
+          email?: string | null;
+          email_sent_at?: string | null;
+          id?: string;
+          message?: string | null;
+          name?: string | null;
+          phone?: string | null;
+          property_report_id?: string | null;
+          sms_sent_at?: string | null;
+          source?: string;
+          status?: string;
+        };
+        Update: {
+          account_id?: string;
+          agent_id?: string | null;
+          consent_given?: boolean;
+          created_at?: string;
+          email?: string | null;
+          email_sent_at?: string | null;
+          id?: string;
+          message?: string | null;
+          name?: string | null;
+          phone?: string | null;
+          property_report_id?: string | null;
+          sms_sent_at?: string | null;
+          source?: string;
+          status?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "leads_property_report_id_fkey";
+            columns: ["property_report_id"];
+            isOneToOne: false;
+            referencedRelation: "property_reports";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       property_report_stats: {
         Row: {
@@ -3778,6 +4464,7 @@ export type Database = {
       };
       schedule_runs: {
         Row: {
+          due_at: string | null;
           error: string | null;
           finished_at: string | null;
           id: string;
@@ -3788,6 +4475,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          due_at?: string | null;
           error?: string | null;
           finished_at?: string | null;
           id?: string;
@@ -3797,6 +4485,7 @@ export type Database = {
           status?: string;
         };
         Update: {
+          due_at?: string | null;
           error?: string | null;
           finished_at?: string | null;
           id?: string;
@@ -3899,10 +4588,14 @@ export type Database = {
         Row: {
           account_id: string | null;
           created_at: string;
+          error: string | null;
           from_phone: string | null;
           id: string;
+          idempotency_key: string | null;
           lead_id: string | null;
           message: string | null;
+          provider: string | null;
+          segments: number | null;
           status: string;
           to_phone: string;
           twilio_sid: string | null;
@@ -3911,10 +4604,14 @@ export type Database = {
         Insert: {
           account_id?: string | null;
           created_at?: string;
+          error?: string | null;
           from_phone?: string | null;
           id?: string;
+          idempotency_key?: string | null;
           lead_id?: string | null;
           message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
           status?: string;
           to_phone: string;
           twilio_sid?: string | null;
@@ -3922,18 +4619,166 @@ export type Database = {
         Update: {
           account_id?: string | null;
           created_at?: string;
+          error?: string | null;
           from_phone?: string | null;
           id?: string;
+          idempotency_key?: string | null;
           lead_id?: string | null;
           message?: string | null;
+          provider?: string | null;
+          segments?: number | null;
           status?: string;
           to_phone?: string;
           twilio_sid?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "sms_logs_lead_id_fkey";
+            columns: ["lead_id"];
+            isOneToOne: false;
+            referencedRelation: "leads";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhook_deliveries: {
+        Row: {
+          account_id: string;
+          attempt: number;
+          attempted_at: string | null;
+          created_at: string;
+          error: string | null;
+          event: string;
+          id: string;
+          message_id: string;
+          next_attempt_at: string | null;
+          payload: NonNullable<Json>;
+          replay_of: string | null;
+          response_ms: number | null;
+          response_status: number | null;
+          status: string;
+          webhook_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event: string;
+          id?: string;
+          message_id: string;
+          next_attempt_at?: string | null;
+          payload: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id: string;
+        };
+        Update: {
+          account_id?: string;
+          attempt?: number;
+          attempted_at?: string | null;
+          created_at?: string;
+          error?: string | null;
+          event?: string;
+          id?: string;
+          message_id?: string;
+          next_attempt_at?: string | null;
+          payload?: NonNullable<Json>;
+          replay_of?: string | null;
+          response_ms?: number | null;
+          response_status?: number | null;
+          status?: string;
+          webhook_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_replay_of_fkey";
+            columns: ["replay_of"];
+            isOneToOne: false;
+            referencedRelation: "webhook_deliveries";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "webhook_deliveries_webhook_id_fkey";
+            columns: ["webhook_id"];
+            isOneToOne: false;
+            referencedRelation: "webhooks";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      webhooks: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          disabled_at: string | null;
+          disabled_reason: string | null;
+          events: string[];
+          failing_since: string | null;
+          id: string;
+          is_active: boolean;
+          previous_secret: string | null;
+          previous_secret_expires_at: string | null;
+          secret: string;
+          updated_at: string;
+          url: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret: string;
+          updated_at?: string;
+          url: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          disabled_at?: string | null;
+          disabled_reason?: string | null;
+          events?: string[];
+          failing_since?: string | null;
+          id?: string;
+          is_active?: boolean;
+          previous_secret?: string | null;
+          previous_secret_expires_at?: string | null;
+          secret?: string;
+          updated_at?: string;
+          url?: string;
         };
         Relationships: [];
       };
     };
     Views: {
+      admin_agent_leaderboard: {
+        Row: {
+          agent_email: string;
+          agent_id: string | null;
+          agent_name: string | null;
+          consumer_reports: number | null;
+          conversion_rate: number | null;
+          conversions: number | null;
+          leads: number | null;
+          market_reports: number | null;
+          property_reports: number | null;
+          rank: number | null;
+          reports: number | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
       admin_daily_metrics: {
         Row: {
           consumer_reports: number | null;
@@ -3949,7 +4794,27 @@ export type Database = {
       };
     };
     Functions: {
+      create_api_key: {
+        Args: { p_account_id: string; p_name: string; p_rate_limit?: number; p_scopes: string[] };
+        Returns: Json;
+      };
+      create_property_report: {
+        Args: {
+          p_account_id: string;
+          p_apn?: string;
+          p_expires_at?: string;
+          p_property_address: string;
+          p_property_city?: string;
+          p_property_state?: string;
+          p_property_zip?: string;
+          p_report_type?: string;
+          p_selected_pages?: Json;
+          p_theme?: number;
+        };
+        Returns: string;
+      };
       property_report_landing: { Args: { p_session_id?: string; p_short_code: string }; Returns: Json };
+      replay_webhook_delivery: { Args: { p_delivery_id: string }; Returns: string };
       request_consumer_report: {
         Args: {
           p_agent_code: string;
@@ -3964,6 +4829,8 @@ export type Database = {
         Returns: string;
       };
       request_market_report: { Args: { p_account_id: string; p_params: Json }; Returns: string };
+      revoke_api_key: { Args: { p_id: string }; Returns: Json };
+      send_test_webhook: { Args: { p_webhook_id: string }; Returns: string };
       track_report_event: {
         Args: {
           p_device_type: string;

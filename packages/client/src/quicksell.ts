@@ -61,28 +61,8 @@ export type UserBadge = Tables["user_badges"]["Row"] & { badge: Badge | null };
 export type Challenge = Tables["challenges"]["Row"];
 export type UserChallenge = Tables["user_challenges"]["Row"] & { challenge: Challenge | null };
 export type AiRequest = Tables["ai_requests"]["Row"];
-// The game's tables (qs-game) as they are shaped; the generated row types win once they name them.
-type RowOf<Name extends string, Shape> = Tables extends Record<Name, { Row: infer R }> ? R : Shape;
-export type PointsEntry = RowOf<"points_ledger", {
-  id: number;
-  user_id: string;
-  event: string;
-  points: number;
-  idempotency_key: string;
-  ref: unknown;
-  reverses: number | null;
-  total_after: number;
-  created_at: string;
-}>;
-export type LeaderboardEntry = RowOf<"leaderboard_entries", {
-  period: "weekly" | "monthly";
-  period_start: string;
-  user_id: string;
-  points: number;
-  sales_count: number;
-  sales_revenue: number;
-  updated_at: string;
-}>;
+export type PointsEntry = Tables["points_ledger"]["Row"];
+export type LeaderboardEntry = Tables["leaderboard_entries"]["Row"];
 export type ListingWithPhotos = QuicksellListing & { photos: QuicksellPhoto[] };
 export type { AiKind, AiRequestResult, ConnectRequest, ConnectResponse, MarketplaceName };
 

@@ -313,8 +313,7 @@ export function reportsApi(supabase: DomusSupabase, invoke: FunctionInvoker) {
       const f = validate(emailLogFilters, filters);
       let query = reports().from("email_log").select("*").eq("account_id", accountId);
       if (f.schedule_id) query = query.eq("schedule_id", f.schedule_id);
-      // schedule_run_id comes with the messaging migrations (rp-msg); named loosely until the types have it.
-      if (f.schedule_run_id) query = query.eq("schedule_run_id" as "schedule_id", f.schedule_run_id);
+      if (f.schedule_run_id) query = query.eq("schedule_run_id", f.schedule_run_id);
       if (f.before) query = query.lt("created_at", f.before);
       return unwrap(await query.order("created_at", { ascending: false }).order("id").limit(f.limit));
     },
