@@ -4,7 +4,7 @@
 -- (suppressed ones too: reports_mail_claim_recipients logs those skipped).
 
 begin;
-select plan(2);
+select plan(4);
 
 select tests.fixture() as team_a \gset
 insert into reports.contacts (id, account_id, email) values
@@ -32,6 +32,16 @@ select is(private.reports_mail_context('00000000-0000-4000-e882-000000000041') -
   'mail context: addresses + contacts + group members, lower-cased, once each');
 select ok(not has_function_privilege('authenticated', 'private.reports_mail_context(uuid)', 'execute'),
   'mail context: only the backend reads it');
+
+select is((select string_agg(email || ':' || action, ',' order by email)
+             from private.reports_mail_claim_recipients('00000000-0000-4000-e882-000000000041', 'Austin, daily', 'local')),
+  'ann@example.com:send,bob@example.com:send,carol@example.com:skip_suppressed,zoe@example.com:send',
+  'claim: every recipient gets an email_log row; the unsubscribed contact is skipped, not sent');
+select is((select string_agg(to_emails[1] || ':' || status || ':' || coalesce(error, '-'), ',' order by to_emails[1])
+             from reports.email_log where schedule_run_id = '00000000-0000-4000-e882-000000000041'
+              and to_emails[1] = 'carol@example.com'),
+  'carol@example.com:skipped:suppressed (unsubscribe)',
+  'claim: the suppressed contact is logged skipped with the reason');
 
 select * from finish();
 rollback;
