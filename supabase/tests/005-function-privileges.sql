@@ -143,6 +143,7 @@ create temp table service_functions (fn regprocedure);
 insert into service_functions values
   -- platform
   ('private.notify(uuid,text,text,text,text,text,jsonb,uuid)'),
+  ('private.refresh_time_zone_names()'),
   -- billing (the payment webhooks and the functions that spend)
   ('private.billing_record_event(public.billing_provider,text,text,jsonb,boolean,timestamptz,inet,text,text,integer)'),
   ('private.billing_finish_event(uuid,text,text,uuid)'),
@@ -158,6 +159,7 @@ insert into service_functions values
   ('private.credit_release(uuid,text)'),
   ('private.credit_invariant_violations()'),
   ('private.record_usage(uuid,text,integer,text,uuid,text)'),
+  ('private.refund_usage(uuid,text,text)'),
   ('private.entitlement(uuid,text,integer)'),
   ('private.account_plan(uuid,text)'),
   ('public.spend_credits(uuid,integer,text,text,text)'),
