@@ -140,7 +140,7 @@ describe("reports: a new user's market report, downloaded, then scheduled and ma
     expect(text).toContain(city);
     expect(text).toContain(`$${median.toLocaleString("en-US")}`);
     const doc = await (await fetch(files.files.json!)).json();
-    expect(doc).toMatchObject({ closed_sales: prices.length, enough_data: true, metrics: { median_sale_price: { value: median } } });
+    expect(doc).toMatchObject({ report: { report_id: reportId }, statistics: { closed_sales: prices.length, enough_data: true, metrics: { median_sale_price: { value: median } } } });
 
     // Nobody else gets links: a stranger's client is told 404, as for an id that does not exist.
     const stranger = await createUser("rp-flow-stranger");
