@@ -8,9 +8,9 @@
 // and the leaderboard move.
 import { createDomusClient } from "@domus/client";
 import { periodStart } from "@domus/contracts/quicksell.ts";
-import { deflateSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
+import { rgbPng } from "./support/png.ts";
 import { stackEnv } from "./support/stack-env.ts";
 import { accessToken } from "./support/tokens.ts";
 
@@ -47,48 +47,12 @@ async function drainUntil<T>(worker: string, queue: string, read: () => Promise<
 }
 
 // ------------------------------------------------------------ a real PNG: a product on a white backdrop
-const CRC = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 function productPng(w: number, h: number): Buffer {
-  const raw = Buffer.alloc((w * 3 + 1) * h, 255);
-  for (let y = 0; y < h; y++) {
-    raw[y * (w * 3 + 1)] = 0;
-    for (let x = 0; x < w; x++) {
-      if (x < w / 4 || x >= (3 * w) / 4 || y < h / 4 || y >= (3 * h) / 4) continue;
-      const o = y * (w * 3 + 1) + 1 + x * 3;
-      const checker = (Math.floor(x / 12) + Math.floor(y / 12)) % 2 ? 150 : 50;
-      raw[o] = checker;
-      raw[o + 1] = checker - 20;
-      raw[o + 2] = checker + 40;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  return rgbPng(w, h, (x, y) => {
+    if (x < w / 4 || x >= (3 * w) / 4 || y < h / 4 || y >= (3 * h) / 4) return [255, 255, 255];
+    const checker = (Math.floor(x / 12) + Math.floor(y / 12)) % 2 ? 150 : 50;
+    return [checker, checker - 20, checker + 40];
+  });
 }
 
 /** A JPEG's size from its first start-of-frame marker. */
