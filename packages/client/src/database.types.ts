@@ -2020,6 +2020,8 @@ export type Database = {
           period_start: string;
           plan_id: string | null;
           reference_id: string | null;
+          refund_reason: string | null;
+          refunded_at: string | null;
           unit_price: number | null;
           units: number;
           user_id: string | null;
@@ -2037,6 +2039,8 @@ export type Database = {
           period_start: string;
           plan_id?: string | null;
           reference_id?: string | null;
+          refund_reason?: string | null;
+          refunded_at?: string | null;
           unit_price?: number | null;
           units?: number;
           user_id?: string | null;
@@ -2053,6 +2057,8 @@ export type Database = {
           period_start?: string;
           plan_id?: string | null;
           reference_id?: string | null;
+          refund_reason?: string | null;
+          refunded_at?: string | null;
           unit_price?: number | null;
           units?: number;
           user_id?: string | null;
