@@ -5,11 +5,11 @@
 // public URL. Also: the Storage policies, the 402 refusal, and the ledger.
 import { createDomusClient, DomusError } from "@domus/client";
 import { createHash } from "node:crypto";
-import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionInvoker } from "../packages/client/src/functions.ts";
 import { studioApi } from "../packages/client/src/studio.ts";
 import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
+import { rgbPng } from "./support/png.ts";
 import { stackEnv } from "./support/stack-env.ts";
 import { accessToken } from "./support/tokens.ts";
 
@@ -24,43 +24,10 @@ function studio(user: User) {
   return studioApi(supabase, functionInvoker(supabase));
 }
 
-// ------------------------------------------------------------ a real PNG, written by hand
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
+// ------------------------------------------------------------ a real PNG
 /** A w x h RGB gradient "room": wall on top, floor below. */
 function roomPng(w: number, h: number): Buffer {
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) {
-    raw[y * (w * 3 + 1)] = 0;
-    for (let x = 0; x < w; x++) {
-      const o = y * (w * 3 + 1) + 1 + x * 3;
-      const floor = y > h * 0.6;
-      raw[o] = floor ? 120 : 150 + Math.round((x / w) * 30);
-      raw[o + 1] = floor ? 90 : 140;
-      raw[o + 2] = floor ? 60 : 125;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return rgbPng(w, h, (x, y) => (y > h * 0.6 ? [120, 90, 60] : [150 + Math.round((x / w) * 30), 140, 125]));
 }
 const pngSize = (b: Buffer) => ({ signature: b.subarray(0, 8).toString("hex"), width: b.readUInt32BE(16), height: b.readUInt32BE(20) });
 

@@ -42,3 +42,13 @@ Deno.test("token crypto: the key must be base64 of 32 bytes, and must be set", a
   const c = await tokenCipherFromEnv(() => newTokenKey());
   assertEquals(await c.decrypt(await c.encrypt("x", "k"), "k"), "x");
 });
+
+Deno.test("token crypto is the shared secret box: what one seals the other opens, under the same key and row", async () => {
+  const { secretBox } = await import("../_shared/secret-box.ts");
+  const key = newTokenKey();
+  const box = secretBox(key, "QUICKSELL_TOKEN_KEY");
+  const c = tokenCipher(await importTokenKey(key));
+  assertEquals(await c.decrypt(await box.seal("tok", "acct-1:access_token"), "acct-1:access_token"), "tok");
+  assertEquals(await box.open(await c.encrypt("tok", "acct-1:access_token"), "acct-1:access_token"), "tok");
+  assert((await fails(importTokenKey(btoa("short")))).startsWith("QUICKSELL_TOKEN_KEY:"), "a bad key names the variable");
+});

@@ -16,8 +16,9 @@ select is_empty($$ select unnest(array['report_generations', 'schedules', 'sched
   'property_report_stats', 'property_report_stats_daily', 'consumer_reports', 'report_analytics', 'email_log',
   'email_suppressions', 'sms_logs', 'affiliate_branding'])
   except select tablename::text from pg_tables where schemaname = 'reports' $$, 'the twelve part-1 tables exist');
-select is_empty($$ select unnest(array['contacts', 'contact_groups', 'contact_group_members'])
-  intersect select tablename::text from pg_tables where schemaname = 'reports' $$, 'part 2''s other tables do not exist yet (leads: 870, api_keys: 890, webhooks: 910)');
+select is_empty($$ select unnest(array['leads', 'blocked_ips', 'lead_rate_limits', 'contacts', 'contact_groups',
+  'contact_group_members', 'api_keys', 'webhooks', 'webhook_deliveries'])
+  except select tablename::text from pg_tables where schemaname = 'reports' $$, 'the nine part-2 tables exist (leads: 870, contacts: 880, api_keys: 890, webhooks: 910)');
 
 create temp table seed_columns (t text, c text);
 insert into seed_columns

@@ -11,10 +11,11 @@
 --     and charges nothing; other params with that key are PT409;
 --   * begin -> processing (resumable), complete / fail, the status machine
 --     (PT409), generated_at / error_message / processing_time_ms; a retried
---     job, a repeated completion or a failure never charges again.
+--     job, a repeated completion or a failure never charges again, and a
+--     failed report's charge is given back (refunded once).
 
 begin;
-select plan(47);
+select plan(48);
 
 select tests.fixture() as team \gset
 select tests.account_id('team-b') as team_b \gset
@@ -142,7 +143,11 @@ select private.reports_begin_generation(:'r2');
 select private.reports_fail_generation(:'r2', 'renderer crashed');
 select results_eq(format($$ select status, error_message, generated_at is null from reports.report_generations where id = %L $$, :'r2'),
   $$ values ('failed'::text, 'renderer crashed'::text, true) $$, 'failed, with why');
-select is((select count(*)::int from public.usage_events where reference_id = :'r2'), 1, 'still one charge for the failed report');
+select results_eq(format($$ select count(*)::int, bool_and(refunded_at is not null), min(refund_reason) from public.usage_events where reference_id = %L $$, :'r2'),
+  $$ values (1, true, 'report failed: renderer crashed'::text) $$,
+  'the failed report''s one usage event is refunded (20261202401100), with the error');
+select ok((select refunded_at is null from public.usage_events where reference_id = :'r1'),
+  'a completed report keeps its charge');
 
 select tests.clear_authentication();
 select throws_ok(format($$ update reports.report_generations set status = 'pending' where id = %L $$, :'r2'), 'PT409',

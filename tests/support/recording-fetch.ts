@@ -8,6 +8,15 @@ export interface Captured {
   body: unknown;
 }
 
+/** The body as JSON, or its text when it is not JSON (a file upload). */
+function jsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** A fetch that records requests and answers with the given PostgREST-style response. */
 export function recordingFetch(respond: (req: Captured) => { status: number; body: unknown }) {
   const requests: Captured[] = [];
@@ -18,7 +27,7 @@ export function recordingFetch(respond: (req: Captured) => { status: number; bod
       url: new URL(request.url),
       method: request.method,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: text ? jsonOr(text) : undefined,
     };
     requests.push(captured);
     const { status, body } = respond(captured);

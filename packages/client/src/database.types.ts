@@ -2020,6 +2020,8 @@ export type Database = {
           period_start: string;
           plan_id: string | null;
           reference_id: string | null;
+          refund_reason: string | null;
+          refunded_at: string | null;
           unit_price: number | null;
           units: number;
           user_id: string | null;
@@ -2037,6 +2039,8 @@ export type Database = {
           period_start: string;
           plan_id?: string | null;
           reference_id?: string | null;
+          refund_reason?: string | null;
+          refunded_at?: string | null;
           unit_price?: number | null;
           units?: number;
           user_id?: string | null;
@@ -2053,6 +2057,8 @@ export type Database = {
           period_start?: string;
           plan_id?: string | null;
           reference_id?: string | null;
+          refund_reason?: string | null;
+          refunded_at?: string | null;
           unit_price?: number | null;
           units?: number;
           user_id?: string | null;
@@ -3845,6 +3851,93 @@ export type Database = {
         };
         Relationships: [];
       };
+      contact_group_members: {
+        Row: {
+          contact_group_id: string;
+          contact_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          contact_group_id: string;
+          contact_id: string;
+        };
+        Update: {
+          contact_group_id?: string;
+          contact_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "contact_group_members_contact_group_id_fkey";
+            columns: ["contact_group_id"];
+            isOneToOne: false;
+            referencedRelation: "contact_groups";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "contact_group_members_contact_id_fkey";
+            columns: ["contact_id"];
+            isOneToOne: false;
+            referencedRelation: "contacts";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      contact_groups: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          id: string;
+          name: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          id?: string;
+          name: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          id?: string;
+          name?: string;
+        };
+        Relationships: [];
+      };
+      contacts: {
+        Row: {
+          account_id: string;
+          created_at: string;
+          email: string;
+          id: string;
+          name: string | null;
+          notes: string | null;
+          type: string;
+          updated_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          account_id: string;
+          created_at?: string;
+          email: string;
+          id?: string;
+          name?: string | null;
+          notes?: string | null;
+          type?: string;
+          updated_at?: string;
+        };
+        Update: {
+          account_id?: string;
+          created_at?: string;
+          email?: string;
+          id?: string;
+          name?: string | null;
+          notes?: string | null;
+          type?: string;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
       email_events: {
         Row: {
           account_id: string | null;
@@ -4437,6 +4530,8 @@ export type Database = {
           last_run_at: string | null;
           monthly_dom: number | null;
           next_run_at: string | null;
+          recipient_contact_ids: string[];
+          recipient_group_ids: string[];
           recipients: string[];
           report_type: string;
           send_hour: number;
@@ -4459,6 +4554,8 @@ export type Database = {
           last_run_at?: string | null;
           monthly_dom?: number | null;
           next_run_at?: string | null;
+          recipient_contact_ids?: string[];
+          recipient_group_ids?: string[];
           recipients?: string[];
           report_type?: string;
           send_hour: number;
@@ -4480,6 +4577,8 @@ export type Database = {
           last_run_at?: string | null;
           monthly_dom?: number | null;
           next_run_at?: string | null;
+          recipient_contact_ids?: string[];
+          recipient_group_ids?: string[];
           recipients?: string[];
           report_type?: string;
           send_hour?: number;

@@ -7,6 +7,8 @@ import type { Database } from "./database.types.ts";
 import { billingApi } from "./billing.ts";
 import { functionInvoker, functionsApi } from "./functions.ts";
 import { homesApi } from "./homes.ts";
+import { quicksellApi } from "./quicksell.ts";
+import { reportsApi } from "./reports.ts";
 import { sessionsApi } from "./sessions.ts";
 import { studioApi } from "./studio.ts";
 import { toolsApi } from "./tools.ts";
@@ -51,8 +53,10 @@ export function createDomusClient(options: DomusClientOptions) {
     functions: functionsApi(supabase),
     billing: billingApi(supabase, invoke),
     homes: homesApi(supabase, invoke),
+    quicksell: quicksellApi(supabase, invoke, options.accessToken),
     studio: studioApi(supabase, invoke),
     tools: toolsApi(supabase, invoke, options.accessToken),
+    reports: reportsApi(supabase, invoke),
   };
 }
 
@@ -73,6 +77,29 @@ export type {
   ValuationComparable,
   ValuationWithComparables,
 } from "./homes.ts";
+export type {
+  AiRequest,
+  AiRequestResult,
+  Badge,
+  Challenge,
+  ConnectResponse,
+  Leaderboard,
+  LeaderboardEntry,
+  ListingPage,
+  ListingVersion,
+  ListingWithPhotos,
+  MarketplaceAccount,
+  MarketplaceCopy,
+  PointsEntry,
+  ProcessedPhoto,
+  QuicksellListing,
+  QuicksellMarketplace,
+  QuicksellPhoto,
+  QuicksellSale,
+  UserBadge,
+  UserChallenge,
+  UserStats,
+} from "./quicksell.ts";
 export type {
   StartProjectInput,
   StartProjectResponse,
@@ -96,3 +123,21 @@ export type {
   PurchaseWithItem,
   ToolsCheckoutResult,
 } from "./tools.ts";
+export type {
+  AdminDailyMetrics,
+  AffiliateBranding,
+  ConsumerReport,
+  EmailLogEntry,
+  EmailSuppression,
+  PropertyReport,
+  PropertyReportLanding,
+  PropertyReportStats,
+  PropertyReportStatsDaily,
+  PropertyReportWithStats,
+  ReportEvent,
+  ReportFiles,
+  ReportGeneration,
+  ReportSchedule,
+  ScheduleRun,
+  SmsLogEntry,
+} from "./reports.ts";

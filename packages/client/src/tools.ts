@@ -35,8 +35,9 @@ import {
   type ToolsCheckoutInput,
 } from "@domus/contracts/tools.ts";
 import { z } from "zod";
+import { callerId } from "./caller.ts";
 import type { Database } from "./database.types.ts";
-import { DomusError, unwrap } from "./errors.ts";
+import { unwrap } from "./errors.ts";
 import type { FunctionInvoker } from "./functions.ts";
 import type { DomusSupabase } from "./supabase.ts";
 import { validate } from "./validate.ts";
@@ -98,17 +99,6 @@ const SORTS: Record<CatalogueSort, Array<[string, { ascending: boolean; nullsFir
 
 const cents = (amount: number) => Math.round(amount * 100);
 
-/** The `sub` claim of a JWT, unverified (the server verifies; this only picks the caller's rows). */
-function subjectOf(token: string): string | null {
-  try {
-    const payload = token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
-    const sub = (JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "="))) as { sub?: unknown }).sub;
-    return typeof sub === "string" && uuid.safeParse(sub).success ? sub : null;
-  } catch {
-    return null;
-  }
-}
-
 /** A bundle's contents priced as the database prices bundles (PRICED_MODELS count). */
 export function withSavings(bundle: MarketplaceBundle, tools: Array<MarketplaceTool & { position: number }>): BundleWithSavings {
   const listCents = tools.filter((t) => PRICED_MODELS.includes(t.price_model)).reduce((sum, t) => sum + cents(t.price_amount), 0);
@@ -130,15 +120,7 @@ export function toolsApi(supabase: DomusSupabase, invoke: FunctionInvoker, acces
     const result = await untyped().rpc(fn, args);
     return unwrap(result) as T;
   };
-  // The caller: the app's own access token when it manages sessions (supabase-js
-  // then holds no session to ask), else the signed-in session's user.
-  const me = async (): Promise<string> => {
-    const fromToken = accessToken ? subjectOf(accessToken) : null;
-    if (fromToken) return fromToken;
-    const { data } = await supabase.auth.getUser();
-    if (!data.user) throw new DomusError("sign in first", "unauthorized", 401);
-    return data.user.id;
-  };
+  const me = callerId(supabase, accessToken);
 
   type RawBundle = MarketplaceBundle & { marketplace_bundle_items: Array<{ position: number; marketplace_tools: MarketplaceTool | null }> };
   const bundleOf = (raw: RawBundle): BundleWithSavings => {

@@ -37,7 +37,7 @@ export interface ApiStore {
   getReport(accountId: string, id: string): Promise<ReportRow | null>;
   listReports(accountId: string, limit: number, before: string | null): Promise<ReportRow[]>;
   /** null: this build has no reports.leads table yet (the route answers 501). */
-  listLeads(accountId: string, limit: number, before: string | null): Promise<Row[] | null>;
+  listLeads(accountId: string, limit: number, before: string | null): Promise<Row[]>;
   listSchedules(accountId: string): Promise<Row[]>;
   getSchedule(accountId: string, id: string): Promise<Row | null>;
   createSchedule(accountId: string, input: ScheduleInput): Promise<Row>;
@@ -50,13 +50,10 @@ const REPORT_COLUMNS = ["id", "status", "error_message", "input_params", "billab
 const SCHEDULE_COLUMNS = ["id", "report_type", "city", "zip_codes", "cadence", "weekly_dow", "monthly_dom", "send_hour",
   "send_minute", "recipients", "filters", "active", "time_zone", "consecutive_failures", "last_run_at", "next_run_at",
   "created_at", "updated_at"];
-// The seed's lead columns a client may read (reports.leads, r2-leads).
+// The seed's lead columns a client may read (reports.leads).
 const LEAD_COLUMNS = ["id", "property_report_id", "name", "email", "phone", "message", "source", "status", "created_at"];
 
 export function apiStore(sql: Sql): ApiStore {
-  let leadsTable: Promise<boolean> | null = null;
-  const hasLeads = () =>
-    leadsTable ??= sql`select to_regclass('reports.leads') is not null as present`.then(([r]) => r.present as boolean);
 
   const scheduleRow = (input: ScheduleInput | SchedulePatch): Row => {
     const row: Row = { ...input };
@@ -87,7 +84,6 @@ export function apiStore(sql: Sql): ApiStore {
         order by created_at desc limit ${limit}` as unknown as ReportRow[];
     },
     async listLeads(accountId, limit, before) {
-      if (!(await hasLeads())) return null;
       return await sql`select ${sql(LEAD_COLUMNS)} from reports.leads
         where account_id = ${accountId} and (${before}::timestamptz is null or created_at < ${before}::timestamptz)
         order by created_at desc limit ${limit}` as unknown as Row[];
