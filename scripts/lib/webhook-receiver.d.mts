@@ -50,7 +50,18 @@ export interface Receiver {
 export function parseArgs(argv: string[], env?: Record<string, string | undefined>): CliOptions;
 export function createReceiver(options: ReceiverOptions): Receiver;
 export function formatEntry(entry: ReceiverEntry): string;
-export function startReceiver(options: ReceiverOptions & { port?: number; host?: string; log?: (line: string) => void }): Promise<{
+export interface RawRequest {
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  entry: ReceiverEntry;
+}
+
+export function startReceiver(options: ReceiverOptions & {
+  port?: number;
+  host?: string;
+  log?: (line: string) => void;
+  onRequest?: (request: RawRequest) => void;
+}): Promise<{
   url: string;
   port: number;
   receiver: Receiver;

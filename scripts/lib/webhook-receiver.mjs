@@ -173,9 +173,11 @@ function readBody(req) {
 
 /**
  * An HTTP server around createReceiver. Resolves once listening with its URL,
- * the receiver (entries, attempts) and close().
+ * the receiver (entries, attempts) and close(). `onRequest` sees each raw
+ * request (headers, body bytes) with the receiver's verdict, for tests that
+ * check the deliveries themselves.
  */
-export async function startReceiver({ port = 8787, host = "127.0.0.1", log = () => {}, ...options }) {
+export async function startReceiver({ port = 8787, host = "127.0.0.1", log = () => {}, onRequest = () => {}, ...options }) {
   const receiver = createReceiver(options);
   const server = createServer(async (req, res) => {
     const body = await readBody(req).catch(() => null);
@@ -185,6 +187,7 @@ export async function startReceiver({ port = 8787, host = "127.0.0.1", log = () 
     }
     const out = receiver.receive({ method: req.method, headers: req.headers, body });
     log(formatEntry(out.entry));
+    onRequest({ headers: req.headers, body, entry: out.entry });
     res.writeHead(out.status, out.headers).end(out.body);
   });
   await new Promise((resolve, reject) => {
