@@ -223,3 +223,21 @@ describe("reports part 2: an API key, the API with curl, a webhook to a local re
     expect(await api("/reports", key)).toMatchObject({ status: 401, body: { error: { code: "revoked_api_key" } } });
   });
 });
+
+describe("reports part 2 through @domus/client against the real functions", () => {
+  it("importContacts sends the CSV as text/csv: good rows imported, a bad one reported by line and field", async () => {
+    const user = await createUser("rp-integrations-csv");
+    const domus = createDomusClient({ url: gateway, anonKey: env.anonKey, accessToken: accessToken(user) });
+    const csv = "Name,Email,Type,Phone\r\nAnn,ANN@example.com,client,1\r\nBob,not-an-address,prospect,2\r\nCy,cy@example.com,,3\r\n";
+    expect(await domus.reports.importContacts(user.id, csv)).toEqual({
+      imported: 2,
+      skipped: [{ line: 3, field: "email", message: expect.stringMatching(/^email: /) }],
+      unknown_columns: ["Phone"],
+    });
+    const { rows } = await db().query("select email, type from reports.contacts where account_id = $1 order by email", [user.id]);
+    expect(rows).toEqual([{ email: "ann@example.com", type: "client" }, { email: "cy@example.com", type: "other" }]);
+    // Another user's client cannot import into this account.
+    const stranger = createDomusClient({ url: gateway, anonKey: env.anonKey, accessToken: accessToken(await createUser("rp-integrations-csv-x")) });
+    await expect(stranger.reports.importContacts(user.id, csv)).rejects.toMatchObject({ status: 403, field: "account_id" });
+  });
+});
