@@ -53,8 +53,13 @@ export type { SubmitLeadRequest };
 const uuid = z.string().uuid();
 const received = z.object({ received: z.literal(true) }) as z.ZodType<SubmitLeadResponse>;
 
-/** Characters PostgREST's `or=(...)` filter reads as syntax, and the wildcards of ilike. */
-const likeTerm = (s: string) => `*${s.replace(/[\\*%_,.()"]/g, " ").trim()}*`;
+/**
+ * A search term as one double-quoted PostgREST value inside `or=(...)`, so
+ * commas, dots and brackets (an address has them) stay text, never filter
+ * syntax; quotes and backslashes are dropped. A `_` or `%` in the term
+ * (addresses have underscores) stays: as a wildcard it only widens the match.
+ */
+const likeTerm = (s: string) => `"*${s.replace(/[\\"]/g, "")}*"`;
 
 export function reportsCrmApi(supabase: DomusSupabase, invoke: FunctionInvoker) {
   const reports = () => supabase.schema("reports");
