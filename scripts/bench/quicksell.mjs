@@ -36,7 +36,7 @@
 // the ledger sum equals user_stats.total_points and the leaderboards
 // (private.quicksell_points_violations() is empty for them).
 import pg from "pg";
-import { closeAll, compareUnderRls, connections, createUsers, requester, round } from "./_lib.mjs";
+import { closeAll, compareUnderRls, connections, createUsers, requester, round, withoutTimeZoneChecks } from "./_lib.mjs";
 
 const SCALE = Number(process.env.DOMUS_BENCH_QUICKSELL_SCALE ?? 1);
 const SIZE = { sellers: Math.round(50_000 * SCALE), perSeller: 20, weeks: 12, months: 3 };
@@ -51,24 +51,19 @@ export const description = "public feed, own listings and weekly leaderboard und
 
 export async function generate(admin, step) {
   const t0 = Date.now();
-  // The time-zone checks of the profile and the personal account
-  // (private.is_time_zone reads pg_timezone_names, which parses the zone
-  // files on every call: 0.3 s under load) would make 50,000 sign-ups take
-  // hours; every seller has the default 'UTC', so they are off for this one
-  // insert and back on at once.
+  // The time-zone checks of the profile and the personal account would make
+  // 50,000 sign-ups take hours; every seller has the default 'UTC', so they
+  // are off for this one insert and back on at once (withoutTimeZoneChecks).
   step(`quicksell: ${SIZE.sellers} sellers (time-zone checks off for the insert: every seller is UTC)`);
-  const zoneChecks = (on) => admin.query(`alter table public.profiles ${on ? "enable" : "disable"} trigger profiles_check_time_zone;
-    alter table public.accounts ${on ? "enable" : "disable"} trigger accounts_check_time_zone`);
-  await zoneChecks(false);
   // Not createUsers: its e-mail takes 8 hex digits of the id, which collide
   // at 50,000 users; the same insert GoTrue makes, with the whole id.
-  const { rows: created } = await admin.query(`
+  const { rows: created } = await withoutTimeZoneChecks(admin, () => admin.query(`
     insert into auth.users (id, aud, role, email, raw_user_meta_data, email_confirmed_at)
     select md5('bench-quicksell-' || g)::uuid, 'authenticated', 'authenticated',
            'bench-quicksell-' || md5('bench-quicksell-' || g)::uuid || '@bench.domus.dev',
            jsonb_build_object('full_name', 'bench-quicksell'), now()
     from generate_series(1, $1) g
-    returning id`, [SIZE.sellers]).finally(() => zoneChecks(true));
+    returning id`, [SIZE.sellers]));
   const sellers = created.map((r) => r.id);
   await admin.query("create temporary table bench_sellers as select id, (n - 1)::int as n from unnest($1::uuid[]) with ordinality u(id, n)", [sellers]);
   await admin.query("create unique index on bench_sellers (n)");

@@ -40,7 +40,7 @@
 // every statement; 20261201009100_platform_membership_helpers_plpgsql.sql
 // made it plpgsql (plan cached per connection).
 import pg from "pg";
-import { claimsFor, closeAll, compareUnderRls, connections, createUsers, requester, round } from "./_lib.mjs";
+import { claimsFor, closeAll, compareUnderRls, connections, createUsers, requester, round, withoutTimeZoneChecks } from "./_lib.mjs";
 
 // DOMUS_BENCH_TOOLS_SCALE (0..1] shrinks users and purchases for a quick
 // trial; the committed results are from the full size.
@@ -62,16 +62,18 @@ const CATEGORIES = [
 
 export async function generate(admin, step) {
   const t0 = Date.now();
-  step(`tools: ${SIZE.users} users (personal accounts by the sign-up trigger)`);
-  const users = await createUsers(admin, SIZE.users, "bench-tools");
+  // Every bench user and team keeps the default zone 'UTC': the time-zone
+  // checks are off for these inserts only (see withoutTimeZoneChecks).
+  step(`tools: ${SIZE.users} users (personal accounts by the sign-up trigger; time-zone checks off, every user is UTC)`);
+  const users = await withoutTimeZoneChecks(admin, () => createUsers(admin, SIZE.users, "bench-tools"));
   await admin.query("create temporary table bench_users as select id, (n - 1)::int as n from unnest($1::uuid[]) with ordinality u(id, n)", [users]);
   await admin.query("create unique index on bench_users (n)");
 
   step(`tools: ${SIZE.users} team accounts (owner, member, admin each)`);
-  await admin.query(`
+  await withoutTimeZoneChecks(admin, () => admin.query(`
     insert into public.accounts (id, name, slug, account_type, primary_owner_user_id)
     select md5('bench-tools-team-' || u.n)::uuid, 'Bench team ' || u.n, 'bench-tools-team-' || u.n, 'team', u.id
-    from bench_users u`);
+    from bench_users u`));
   await admin.query(`
     insert into public.account_memberships (account_id, user_id, role)
     select md5('bench-tools-team-' || u.n)::uuid, m.id, r.role::public.account_role
