@@ -12,6 +12,7 @@ import { connect, revocationReason } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
 import { errorResponse, withErrors } from "../_shared/http.ts";
 import { webhooksStore } from "../_shared/reports/webhooks/store.ts";
+import { pinnedFetch } from "../_shared/reports/webhooks/pinned-fetch.ts";
 import { denoResolve } from "../_shared/reports/webhooks/ssrf.ts";
 import { secretBoxFromEnv } from "../_shared/secret-box.ts";
 import { serviceRole } from "../_shared/worker.ts";
@@ -37,7 +38,8 @@ export function build() {
     revocationReason: (claims) => revocationReason(sql, claims),
     store: webhooksStore(sql),
     box: secretBoxFromEnv("REPORTS_WEBHOOK_KEY"),
-    fetch,
+    // Hosted: connect only to the addresses the connection's own lookup judged (no DNS rebinding).
+    fetch: local ? fetch : pinnedFetch({ resolve: denoResolve }),
     resolve: denoResolve,
     allowPrivate: local,
     timeoutMs: Number(Deno.env.get("REPORTS_WEBHOOK_TIMEOUT_MS") ?? "15000"),

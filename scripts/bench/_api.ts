@@ -2,15 +2,19 @@
 // function's handler in-process on 8 concurrent connections, GET /schedules
 // with the key verified (shape, checksum, SHA-256, one database call that
 // counts and meters) and the same handler and route with authentication
-// stubbed out (the store answers "valid" without the database). Prints JSON.
+// stubbed out (the store answers "valid" without the database). Verified
+// twice: one key shared by all 8 connections (one rate-limit window row and
+// one usage counter: the contention case) and 8 keys of 8 accounts, one per
+// connection (the verification cost itself). Prints JSON.
 import { createHandler } from "../../functions/api/index.ts";
 import { connect } from "../../functions/_shared/db.ts";
 import { apiStore, type ApiStore } from "../../functions/_shared/reports/api/store.ts";
 
 const url = Deno.env.get("SUPABASE_DB_URL")!;
-const key = Deno.env.get("BENCH_API_KEY")!;
-const accountId = Deno.env.get("BENCH_ACCOUNT_ID")!;
-const keyId = Deno.env.get("BENCH_KEY_ID")!;
+const keys = JSON.parse(Deno.env.get("BENCH_KEYS")!) as Array<{ key: string; id: string; account_id: string }>;
+const shared = JSON.parse(Deno.env.get("BENCH_SHARED_KEY")!) as { key: string; id: string; account_id: string };
+const accountId = shared.account_id;
+const keyId = shared.id;
 const perConnection = Number(Deno.env.get("BENCH_REQUESTS") ?? "400");
 const CONNECTIONS = 8;
 
@@ -26,12 +30,13 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
-async function run(store: ApiStore, n: number) {
+async function run(store: ApiStore, n: number, keyOf: (connection: number) => string) {
   const handler = createHandler({ store, signUrl: null });
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+  await Promise.all(Array.from({ length: CONNECTIONS }, async (_, c) => {
+    const key = keyOf(c);
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const res = await handler(new Request("http://local/functions/v1/api/schedules", { headers: { authorization: `Bearer ${key}` } }));
@@ -50,9 +55,19 @@ async function run(store: ApiStore, n: number) {
   };
 }
 
-await run(unauthenticated, 25); // warm-up: connections, JIT
-await run(real, 25);
-const withKey = await run(real, perConnection);
-const without = await run(unauthenticated, perConnection);
+const one = () => shared.key;
+const own = (c: number) => keys[c % keys.length].key;
+await run(unauthenticated, 25, one); // warm-up: connections, JIT
+await run(real, 25, one);
+await run(real, 25, own);
+// Phase lines let the caller attribute its pg_stat_activity samples.
+const phase = (name: string) => console.log(JSON.stringify({ phase: name }));
+phase("one_key");
+const oneKey = await run(real, perConnection, one);
+phase("eight_keys");
+const eightKeys = await run(real, perConnection, own);
+phase("without_auth");
+const without = await run(unauthenticated, perConnection, one);
+phase("done");
 await sql.end();
-console.log(JSON.stringify({ with_key: withKey, without_auth: without }));
+console.log(JSON.stringify({ one_key: oneKey, eight_keys: eightKeys, without_auth: without }));

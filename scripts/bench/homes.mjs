@@ -13,15 +13,18 @@
 // bypassed) with the same WHERE clause, which already states what the
 // policies allow (status = 'active'; buyer_id / seller_id = the user).
 // Timed per query, interleaved, parameters rotating over cities, postal
-// codes, prices and users. Reports each query's rls_vs_owner_ratio (goal
-// <= 1.2) and its plan under RLS (index use, no sequential scan).
+// codes, prices and users, by compareUnderRls (scripts/bench/_lib.mjs: each
+// run in its own transaction with role and claims set local, as PostgREST
+// does; same rows = the same ids in the same order). Reports each query's
+// rls_vs_owner_ratio (goal <= 1.2) and its plan under RLS (plan_top); index
+// use and sequential scans are checked on both sides.
 //
 // Valuations: the engine in Postgres (private.homes_store_valuation: find
 // comparables, compute, store valuation + comparables, charge usage) from 4
 // connections; and end to end through the `valuation` worker function
 // behind the local gateway (queued jobs drained over HTTP).
 import pg from "pg";
-import { claimsFor, closeAll, connections, createUsers, median, planSummary, round } from "./_lib.mjs";
+import { claimsFor, closeAll, compareUnderRls, connections, createUsers, requester, round } from "./_lib.mjs";
 
 const SIZE = { users: 2_000, properties: 200_000, offers: 500_000, cities: 40, postalPerCity: 10 };
 const ROUNDS = 300;
@@ -166,61 +169,30 @@ async function measure(url, step, users) {
     }
     const qs = queries(cursors);
     const results = {};
+    const userOf = (i) => users[(i * 97) % users.length];
     for (const [name, build] of Object.entries(qs)) {
       step(`homes: ${name}: ${ROUNDS} runs under RLS and as owner`);
-      const userOf = (i) => users[(i * 97) % users.length];
-      const run = async (client, i, asUser) => {
-        const [sql, params] = build(i, userOf(i));
-        if (asUser) await client.query("select set_config('request.jwt.claims', $1, false)", [claimsFor(userOf(i))]);
-        const t = process.hrtime.bigint();
-        const r = await client.query(sql, params);
-        return { ns: Number(process.hrtime.bigint() - t), rows: r.rowCount };
-      };
-      for (let i = 0; i < WARMUP; i++) {
-        await run(rls, i, true);
-        await run(owner, i, false);
-      }
-      let rlsNs = 0;
-      let ownerNs = 0;
-      let rlsRows = 0;
-      let ownerRows = 0;
-      const rlsRuns = [];
-      const ownerRuns = [];
-      for (let i = 0; i < ROUNDS; i++) {
-        // Alternate who goes first, so caches favour neither side.
-        const first = i % 2 === 0;
-        const a = first ? await run(rls, i, true) : null;
-        const b = await run(owner, i, false);
-        const c = first ? a : await run(rls, i, true);
-        rlsNs += c.ns;
-        ownerNs += b.ns;
-        rlsRuns.push(c.ns);
-        ownerRuns.push(b.ns);
-        rlsRows += c.rows;
-        ownerRows += b.rows;
-      }
-      await rls.query("select set_config('request.jwt.claims', $1, false)", [claimsFor(userOf(1))]);
-      const [sql, params] = build(1, userOf(1));
-      const { rows: [explained] } = await rls.query(`explain (format json) ${sql}`, params);
-      const plan = planSummary(explained["QUERY PLAN"]);
+      const c = await compareUnderRls({
+        rls, owner, build: (i) => build(i, userOf(i)), who: (i) => requester(userOf(i)), rounds: ROUNDS, warmup: WARMUP,
+      });
       // Sub-millisecond queries: a few runs hit by GC or autovacuum move the
       // mean, so the headline ratio compares medians; the mean ratio is kept.
-      const ratio = median(rlsRuns) / median(ownerRuns);
       results[name] = {
-        rls_ms_avg: round(rlsNs / ROUNDS / 1e6, 3),
-        owner_ms_avg: round(ownerNs / ROUNDS / 1e6, 3),
-        rls_ms_median: round(median(rlsRuns) / 1e6, 3),
-        owner_ms_median: round(median(ownerRuns) / 1e6, 3),
-        rls_vs_owner_ratio: round(ratio, 3),
-        rls_vs_owner_mean_ratio: round(rlsNs / ownerNs, 3),
-        same_rows: rlsRows === ownerRows,
-        rows_per_query: round(rlsRows / ROUNDS, 1),
-        plan_uses_index: plan.uses_index,
-        plan_indexes: plan.indexes,
-        plan_seq_scans: plan.seq_scans,
-        plan_top: plan.top,
+        rls_ms_avg: c.rls_ms_avg,
+        owner_ms_avg: c.owner_ms_avg,
+        rls_ms_median: c.rls_ms_median,
+        owner_ms_median: c.owner_ms_median,
+        rls_vs_owner_ratio: c.rls_vs_owner_ratio,
+        rls_vs_owner_mean_ratio: c.rls_vs_owner_mean_ratio,
+        same_rows: c.same_rows,
+        rows_per_query: c.rows_per_query,
+        plan_uses_index: c.plan_uses_index,
+        plan_indexes: c.plan_indexes,
+        plan_seq_scans: c.plan_seq_scans,
+        plan_top: c.plan_top_rls,
       };
     }
+    await rls.query("select set_config('request.jwt.claims', $1, false)", [claimsFor(userOf(1))]);
     // The RPC itself (dynamic SQL in plpgsql) as a signed-in user, for reference.
     let rpcNs = 0;
     for (let i = 0; i < ROUNDS; i++) {

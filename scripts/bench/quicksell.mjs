@@ -4,8 +4,7 @@
 // bench/results/quicksell.json.
 //
 // Data (set-based with generate_series as the table owner): 50,000 sellers
-// (users as GoTrue creates them; the time-zone checks are off for that one
-// insert, see generate()) and 1,000,000 listings, 20 per seller, over
+// (users as GoTrue creates them) and 1,000,000 listings, 20 per seller, over
 // 12 categories and two years, in every status (65% published, 10% sold,
 // 10% draft, 8% delisted, 5% archived; 2% soft-deleted). The listing triggers
 // that score points (listings_gamification_*) are off for the load only: they
@@ -36,7 +35,7 @@
 // the ledger sum equals user_stats.total_points and the leaderboards
 // (private.quicksell_points_violations() is empty for them).
 import pg from "pg";
-import { claimsFor, closeAll, connections, createUsers, median, planSummary, round } from "./_lib.mjs";
+import { closeAll, compareUnderRls, connections, createUsers, requester, round } from "./_lib.mjs";
 
 const SCALE = Number(process.env.DOMUS_BENCH_QUICKSELL_SCALE ?? 1);
 const SIZE = { sellers: Math.round(50_000 * SCALE), perSeller: 20, weeks: 12, months: 3 };
@@ -49,17 +48,9 @@ const CATEGORIES = ["electronics", "clothing", "shoes", "books", "toys", "furnit
 
 export const description = "public feed, own listings and weekly leaderboard under RLS vs owner; points events per second on 8 connections";
 
-async function generate(admin, step) {
+export async function generate(admin, step) {
   const t0 = Date.now();
-  // The time-zone checks of the profile and the personal account
-  // (private.is_time_zone reads pg_timezone_names, which parses the zone
-  // files on every call: 0.3 s under load) would make 50,000 sign-ups take
-  // hours; every seller has the default 'UTC', so they are off for this one
-  // insert and back on at once.
-  step(`quicksell: ${SIZE.sellers} sellers (time-zone checks off for the insert: every seller is UTC)`);
-  const zoneChecks = (on) => admin.query(`alter table public.profiles ${on ? "enable" : "disable"} trigger profiles_check_time_zone;
-    alter table public.accounts ${on ? "enable" : "disable"} trigger accounts_check_time_zone`);
-  await zoneChecks(false);
+  step(`quicksell: ${SIZE.sellers} sellers`);
   // Not createUsers: its e-mail takes 8 hex digits of the id, which collide
   // at 50,000 users; the same insert GoTrue makes, with the whole id.
   const { rows: created } = await admin.query(`
@@ -68,7 +59,7 @@ async function generate(admin, step) {
            'bench-quicksell-' || md5('bench-quicksell-' || g)::uuid || '@bench.domus.dev',
            jsonb_build_object('full_name', 'bench-quicksell'), now()
     from generate_series(1, $1) g
-    returning id`, [SIZE.sellers]).finally(() => zoneChecks(true));
+    returning id`, [SIZE.sellers]);
   const sellers = created.map((r) => r.id);
   await admin.query("create temporary table bench_sellers as select id, (n - 1)::int as n from unnest($1::uuid[]) with ordinality u(id, n)", [sellers]);
   await admin.query("create unique index on bench_sellers (n)");
@@ -129,7 +120,7 @@ async function generate(admin, step) {
 
 const LISTING_COLUMNS = "l.id, l.user_id, l.title, l.category, l.condition, l.price, l.currency, l.status, l.created_at";
 
-function queries(sellers) {
+export function queries(sellers) {
   const week = "date_trunc('week', now() at time zone 'UTC')::date";
   const seller = (i) => sellers[(i * 7919) % sellers.length];
   return {
@@ -159,70 +150,17 @@ function queries(sellers) {
   };
 }
 
-async function measure(url, step, qs) {
+export async function measure(url, step, qs) {
   const [rls, owner] = await connections(url, 2);
   try {
     const results = {};
     for (const [name, q] of Object.entries(qs)) {
       step(`quicksell: ${name}: ${ROUNDS} runs under RLS (${q.as}) and as owner`);
-      // Like PostgREST: role, claims and the query in one transaction; only the query is timed.
-      const run = async (client, i, asUser) => {
-        const [sql, params] = q.build(i);
-        await client.query("begin");
-        if (asUser) {
-          const claims = q.as === "anon" ? JSON.stringify({ role: "anon" }) : claimsFor(q.user(i));
-          await client.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
-            [q.as === "anon" ? "anon" : "authenticated", claims]);
-        }
-        const t = process.hrtime.bigint();
-        const r = await client.query(sql, params);
-        const ns = Number(process.hrtime.bigint() - t);
-        await client.query("commit");
-        return { ns, rows: r.rowCount, sig: r.rows.map((x) => x.id ?? x.user_id).join() };
-      };
-      for (let i = 0; i < WARMUP; i++) {
-        await run(rls, i, true);
-        await run(owner, i, false);
-      }
-      const rlsRuns = [];
-      const ownerRuns = [];
-      let rlsRows = 0;
-      let ownerRows = 0;
-      let sameRows = true;
-      for (let i = 0; i < ROUNDS; i++) {
-        const first = i % 2 === 0;
-        const a = first ? await run(rls, i, true) : null;
-        const b = await run(owner, i, false);
-        const c = first ? a : await run(rls, i, true);
-        rlsRuns.push(c.ns);
-        ownerRuns.push(b.ns);
-        rlsRows += c.rows;
-        ownerRows += b.rows;
-        if (c.sig !== b.sig) sameRows = false;
-      }
-      const [sql, params] = q.build(1);
-      await rls.query("begin");
-      await rls.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)",
-        [q.as === "anon" ? "anon" : "authenticated", q.as === "anon" ? JSON.stringify({ role: "anon" }) : claimsFor(q.user(1))]);
-      const { rows: [rlsExplained] } = await rls.query(`explain (format json) ${sql}`, params);
-      await rls.query("commit");
-      const { rows: [ownerExplained] } = await owner.query(`explain (format json) ${sql}`, params);
-      const rlsPlan = planSummary(rlsExplained["QUERY PLAN"]);
-      const ownerPlan = planSummary(ownerExplained["QUERY PLAN"]);
-      results[name] = {
-        as: q.as,
-        rls_ms_median: round(median(rlsRuns) / 1e6, 3),
-        owner_ms_median: round(median(ownerRuns) / 1e6, 3),
-        rls_vs_owner_ratio: round(median(rlsRuns) / median(ownerRuns), 3),
-        same_rows: sameRows && rlsRows === ownerRows,
-        rows_per_query: round(rlsRows / ROUNDS, 1),
-        plan_uses_index: rlsPlan.uses_index && ownerPlan.uses_index,
-        plan_sorts: rlsPlan.sorts + ownerPlan.sorts,
-        plan_indexes: rlsPlan.indexes,
-        plan_seq_scans: [...rlsPlan.seq_scans, ...ownerPlan.seq_scans],
-        plan_top_rls: rlsPlan.top,
-        plan_top_owner: ownerPlan.top,
-      };
+      const who = (i) => requester(q.as === "anon" ? null : q.user(i));
+      const { rls_ms_avg: _ra, owner_ms_avg: _oa, rls_vs_owner_mean_ratio: _mr, ...compared } = await compareUnderRls({
+        rls, owner, build: q.build, who, rounds: ROUNDS, warmup: WARMUP,
+      });
+      results[name] = { as: q.as, ...compared };
     }
     return results;
   } finally {

@@ -11,13 +11,24 @@
 // report is checked: enough_data, 13 series points, closed sales equal to a
 // plain count.
 //
-// Sections filled after the merge of the other Reports branches (each is
-// measured here when its function exists on this branch, else left as a
-// TODO the lead fills):
-//   rendering   report-generate: SQL share vs rendering share of one report
-//               and the function's peak memory (rp-render);
-//   landing     reports.property_report_landing p50 / p99 (rp-core);
-//   schedules   next_run_at for 100,000 schedules (rp-msg).
+// Rendering: the report-generate handler in-process under Deno
+// (scripts/bench/_render.ts), one city_last_full_month market report per
+// worker call, end to end (claim, statistics, HTML / JSON / CSV / PDF,
+// uploads to the local Storage code, completion): seconds per report
+// (median of RENDER_ROUNDS), sql_share = statistics seconds / total,
+// rendering_share = the rest, and the function's peak rss. Runs before the
+// functions gateway starts, so the gateway's scheduler cannot take the jobs.
+// Checked: every report completed with its four files stored, closed sales
+// as counted.
+// Landing: reports.property_report_landing as anon (PostgREST's
+// transaction: role, claims, the call) over LANDING.reports property
+// reports in a shuffled order, p50 / p99, vs a plain indexed select of one
+// property_reports row by short_code as its owner in the same run.
+// Schedules: next_run_at for SCHEDULES rows (cadences, days and zones mixed):
+// a bulk update that fires the trigger's recomputation (send_minute moved),
+// and a plain select of private.reports_next_run_at over the same rows, vs
+// the same update with send_minute written unchanged (every trigger fires,
+// none recomputes). Checked: every row's next_run_at is the function's value.
 //
 // Webhooks (r2-hooks): WEBHOOK_EVENTS events to one endpoint on a local
 // receiver that answers 500 to 20% of requests (at random, retries
@@ -26,10 +37,12 @@
 // their jobs due). Deliveries per second = events / wall time until none is
 // pending. Checked: every event's webhook-id got exactly one 2xx (none lost,
 // none doubled), and the database says the same.
-// REPORTS_BENCH_ONLY=webhooks runs that section alone and keeps the other
-// sections of bench/results/reports.json as they were.
+// REPORTS_BENCH_ONLY=<section>[,<section>...] (market_stats, rendering,
+// landing, schedules, webhooks, api, leads) runs those alone and keeps the
+// other sections of bench/results/reports.json as they were. `checks` says
+// which sections passed their checks; `ok` is all of them.
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import pg from "pg";
@@ -40,10 +53,10 @@ import { root } from "../lib/setup.mjs";
 // second and p99 with API-key verification (checksum, SHA-256, the atomic
 // per-minute count and the metering in one database call) vs the same
 // handler and route with authentication stubbed out; ratio = with / without.
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { bin } from "../lib/setup.mjs";
-import { DENO_CONFIG } from "../lib/stack.mjs";
+import { DENO_CONFIG, stackKeys } from "../lib/stack.mjs";
 // Leads (r2-leads): lead submissions per second through
 // private.reports_submit_lead (the decision the function reports-leads
 // hands to the database: input, report, blocked ranges, both sliding
@@ -54,7 +67,7 @@ import { DENO_CONFIG } from "../lib/stack.mjs";
 // leads, accepted and refused window counts, jobs queued, and the refused
 // answers. 200 blocked ranges are in place, so every submission pays for
 // the GiST lookup.
-import { closeAll, connections, createUsers, median, round } from "./_lib.mjs";
+import { closeAll, connections, createUsers, hammer, median, round } from "./_lib.mjs";
 
 const WEBHOOK_EVENTS = 2000;
 const WEBHOOK_FAIL_RATE = 0.2;
@@ -64,7 +77,7 @@ const CITY = "Bench Metro";
 const ZIPS = ["73301", "73302", "73303", "73304", "73305", "73306", "73307", "73308"];
 const ROUNDS = 15;
 
-export const description = "market report statistics in SQL for a city with 100,000 sold homes; webhook deliveries to a receiver failing 20% of the time; API-key verification vs none; lead submissions with 30% over the rate limit; hooks for rendering, landing page, schedules";
+export const description = "market report statistics in SQL for a city with 100,000 sold homes; report-generate end to end (SQL vs rendering share, peak memory); the landing-page RPC vs an indexed select; next_run_at for 100,000 schedules; webhook deliveries to a receiver failing 20% of the time; API-key verification (one shared key, 8 keys) vs none; lead submissions with 30% over the rate limit";
 
 const pct = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -185,40 +198,375 @@ async function marketStats(admin, step) {
   return { ok: allOk, reports: results, headline_seconds_per_report: results.city_last_full_month.seconds_median };
 }
 
+/**
+ * Runs a Deno half of this benchmark (scripts/bench/_*.ts); resolves to the
+ * JSON on its last line of output. `onLine` sees every line as it comes
+ * (the api half announces its phases that way).
+ */
+function runDeno(script, env, { allowWrite = null, onLine = () => {} } = {}) {
+  const args = ["run", "--allow-net", "--allow-env", "--allow-read", ...(allowWrite ? [`--allow-write=${allowWrite}`] : []),
+    "--config", DENO_CONFIG, fileURLToPath(new URL(script, import.meta.url))];
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin("deno"), args, { env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    let pending = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d;
+      pending += d;
+      const lines = pending.split("\n");
+      pending = lines.pop();
+      for (const line of lines) onLine(line);
+    });
+    child.stderr.setEncoding("utf8").on("data", (d) => { err = (err + d).slice(-8000); });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`${script} exited ${code}:\n${err.slice(-4000)}`));
+      else resolve(JSON.parse(out.trim().split("\n").pop()));
+    });
+  });
+}
+
+const RENDER_ROUNDS = 7;
+
+async function rendering(admin, url, cluster, stats, step) {
+  const [start, end] = periods().last_full_month;
+  step(`reports: report-generate end to end, city_last_full_month (${start}..${end}), ${RENDER_ROUNDS} reports`);
+  const [agent] = await createUsers(admin, 1, "bench-render");
+  // Enough allowance for the runs (the bench measures rendering, not quotas).
+  await admin.query("update public.accounts set monthly_report_limit_override = 1000 where id = $1", [agent]);
+  const storageDir = join(cluster.dir, "render-storage");
+  mkdirSync(storageDir, { recursive: true });
+  const keys = stackKeys();
+  const r = await runDeno("./_render.ts", {
+    SUPABASE_DB_URL: url, SUPABASE_JWT_SECRET: keys.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    BENCH_STORAGE_DIR: storageDir, BENCH_ACCOUNT_ID: agent, BENCH_ROUNDS: String(RENDER_ROUNDS),
+    BENCH_PARAMS: JSON.stringify({ cities: [CITY], period_start: start, period_end: end, formats: ["html", "json", "csv", "pdf"] }),
+  }, { allowWrite: storageDir });
+  const { rows: [db] } = await admin.query(
+    `select count(*) filter (where g.status = 'completed' and g.html_url is not null and g.json_url is not null
+                               and g.csv_url is not null and g.pdf_url is not null)::int as completed,
+            (select count(*)::int from storage.objects o where o.bucket_id = 'reports' and split_part(o.name, '/', 2) = any ($1::text[])) as objects
+     from reports.report_generations g where g.id = any ($1::uuid[])`, [r.report_ids]);
+  // The stored PDFs are real PDFs (on disk, where the local Storage keeps them).
+  const pdfs = r.report_ids.filter((id) => {
+    const file = join(storageDir, "reports", agent, id, "report.pdf");
+    return existsSync(file) && statSync(file).size > 1000 && readFileSync(file).subarray(0, 5).toString() === "%PDF-";
+  }).length;
+  const n = r.report_ids.length;
+  const ok = r.failures.length === 0 && n === RENDER_ROUNDS && db.completed === n && db.objects === 4 * n && pdfs === n
+    && r.closed_sales === stats.reports.city_last_full_month.closed_sales;
+  const { report_ids: _ids, failures, ...figures } = r;
+  return {
+    report: "city_last_full_month, formats html, json, csv, pdf; handler in-process under Deno, one report per worker call, local Storage code in-process (files on disk)",
+    rounds: RENDER_ROUNDS,
+    ...figures,
+    hosted_memory_limit_mb: 256,
+    stored: { reports_completed: db.completed, objects: db.objects, pdfs_checked: pdfs },
+    failures: failures.slice(0, 3),
+    checks_ok: ok,
+  };
+}
+
+const LANDING = { reports: 10_000, owners: 10, calls: 5_000 };
+
+const shuffled = (n, seed0 = 7) => {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let seed = seed0;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+};
+
+async function landing(admin, url, step) {
+  step(`reports: landing page RPC as anon over ${LANDING.reports} property reports, ${LANDING.calls} calls, vs an owner's indexed select`);
+  const owners = await createUsers(admin, LANDING.owners, "bench-landing");
+  const { rows: reports } = await admin.query(
+    `insert into reports.property_reports (account_id, user_id, property_address, property_city, property_state, property_zip, status, comparables)
+     select o, o, g || ' Landing Rd', 'Bench Metro', 'TX', '73301', 'completed',
+            jsonb_build_array(jsonb_build_object('address', g || ' Comp St', 'price', 400000 + g, 'sqft', 1800, 'bedrooms', 3))
+     from generate_series(1, $2::int) g cross join lateral (select ($1::uuid[])[1 + g % cardinality($1::uuid[])] as o) x
+     returning short_code, account_id`, [owners, LANDING.reports]);
+  await admin.query("analyze reports.property_reports");
+  const order = shuffled(reports.length).slice(0, LANDING.calls);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const anonClaims = JSON.stringify({ role: "anon" });
+  // One request as PostgREST makes it: a transaction, the role and claims, the statement.
+  const request = async (role, claims, text, params) => {
+    const t = process.hrtime.bigint();
+    await client.query("begin");
+    await client.query("select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)", [role, claims]);
+    const res = await client.query(text, params);
+    await client.query("commit");
+    return [Number(process.hrtime.bigint() - t) / 1e6, res.rows];
+  };
+  const rpc = [];
+  const plain = [];
+  let shown = 0;
+  let found = 0;
+  try {
+    for (let k = 0; k < 200; k++) { // warm-up
+      const r = reports[order[k]];
+      await request("anon", anonClaims, "select reports.property_report_landing($1) as page", [r.short_code]);
+      await request("authenticated", JSON.stringify({ sub: r.account_id, role: "authenticated" }),
+        "select * from reports.property_reports where short_code = $1", [r.short_code]);
+    }
+    for (const i of order) {
+      const r = reports[i];
+      // Interleaved, so both see the same machine at the same moment.
+      const [ms, [row]] = await request("anon", anonClaims, "select reports.property_report_landing($1) as page", [r.short_code]);
+      rpc.push(ms);
+      if (row.page.short_code === r.short_code && row.page.pdf_available === false && !("account_id" in row.page)) shown++;
+      const [ms2, rows] = await request("authenticated", JSON.stringify({ sub: r.account_id, role: "authenticated" }),
+        "select * from reports.property_reports where short_code = $1", [r.short_code]);
+      plain.push(ms2);
+      if (rows.length === 1) found++;
+    }
+  } finally {
+    await client.end();
+  }
+  const { rows: [views] } = await admin.query(
+    `select coalesce(sum(view_count), 0)::int as views, count(*) filter (where view_count > 0)::int as viewed
+     from reports.property_reports where account_id = any ($1::uuid[])`, [owners]);
+  const calls = LANDING.calls + 200;
+  const ok = shown === LANDING.calls && found === LANDING.calls && views.views === calls;
+  const p50 = median(rpc);
+  const p99 = pct(rpc, 99);
+  return {
+    property_reports: reports.length,
+    calls: LANDING.calls,
+    rpc: { ms_p50: round(p50, 3), ms_p99: round(pct(rpc, 99), 3), ms_max: round(Math.max(...rpc), 3) },
+    baseline_owner_select: { ms_p50: round(median(plain), 3), ms_p99: round(pct(plain, 99), 3) },
+    p50_ratio: round(p50 / median(plain), 2),
+    p99_ratio: round(p99 / pct(plain, 99), 2),
+    note: "each call is one PostgREST-shaped transaction (begin, role and claims, the statement, commit) on one connection; the RPC also counts the view (report row locked, stats and daily stats upserted, visitor recorded)",
+    views_counted: views.views,
+    checks_ok: ok,
+  };
+}
+
+const SCHEDULES = { rows: 100_000, accounts: 50, rounds: 3 };
+const ZONES = ["UTC", "America/New_York", "America/Los_Angeles", "Europe/London", "Africa/Johannesburg", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo"];
+
+async function schedules(admin, step) {
+  step(`reports: next_run_at for ${SCHEDULES.rows} schedules (bulk update through the trigger, plain select, baseline update)`);
+  const accounts = await createUsers(admin, SCHEDULES.accounts, "bench-schedules");
+  // Loaded with triggers off: the timed statements below are what compute next_run_at.
+  await admin.query("set session_replication_role = replica");
+  await admin.query(
+    `insert into reports.schedules (account_id, city, cadence, weekly_dow, monthly_dom, send_hour, send_minute, time_zone)
+     select ($1::uuid[])[1 + g % cardinality($1::uuid[])], 'Bench Metro',
+            (array['daily', 'weekly', 'monthly'])[1 + g % 3],
+            case when g % 3 = 1 then g % 7 end, case when g % 3 = 2 then 1 + g % 31 end,
+            g % 24, (g * 7) % 60, ($2::text[])[1 + g % cardinality($2::text[])]
+     from generate_series(1, $3::int) g`, [accounts, ZONES, SCHEDULES.rows]);
+  await admin.query("set session_replication_role = origin");
+  await admin.query("vacuum analyze reports.schedules");
+  const where = "account_id = any ($1::uuid[])";
+  const time = async (text) => {
+    const t = process.hrtime.bigint();
+    const res = await admin.query(text, [accounts]);
+    return [Number(process.hrtime.bigint() - t) / 1e9, res];
+  };
+  const update = [];
+  const baseline = [];
+  const select = [];
+  let mismatched = null;
+  let counted = 0;
+  for (let i = 0; i < SCHEDULES.rounds; i++) {
+    // The trigger recomputes next_run_at: send_minute changed.
+    await admin.query("begin");
+    const [s, res] = await time(`update reports.schedules set send_minute = (send_minute + 1) % 60 where ${where}`);
+    update.push(s);
+    counted = res.rowCount;
+    // Same transaction, same now(): the stored value is the function's.
+    const { rows: [m] } = await admin.query(
+      `select count(*) filter (where next_run_at is distinct from private.reports_next_run_at(cadence, weekly_dow, monthly_dom, send_hour,
+                                                                                       send_minute, time_zone, now())
+                                  or next_run_at <= now())::int as n
+       from reports.schedules where ${where}`, [accounts]);
+    await admin.query("commit");
+    mismatched = Math.max(mismatched ?? 0, m.n);
+    // Baseline: the same rows and columns written, every trigger fired, nothing to recompute.
+    const [b] = await time(`update reports.schedules set send_minute = send_minute where ${where}`);
+    baseline.push(b);
+    const [p] = await time(
+      `select count(private.reports_next_run_at(cadence, weekly_dow, monthly_dom, send_hour, send_minute, time_zone, now()))
+       from reports.schedules where ${where}`);
+    select.push(p);
+    await admin.query("vacuum reports.schedules");
+  }
+  const u = median(update);
+  const b = median(baseline);
+  const p = median(select);
+  return {
+    schedules: SCHEDULES.rows,
+    rounds: SCHEDULES.rounds,
+    time_zones: ZONES.length,
+    update_through_trigger: { seconds: round(u, 3), rows_per_second: Math.round(SCHEDULES.rows / u) },
+    select_function: { seconds: round(p, 3), rows_per_second: Math.round(SCHEDULES.rows / p) },
+    baseline_update_without_recompute: { seconds: round(b, 3), rows_per_second: Math.round(SCHEDULES.rows / b) },
+    update_ratio_vs_baseline: round(u / b, 2),
+    next_run_at_seconds_per_100k: round(u - b, 3),
+    rows_updated: counted,
+    mismatched,
+    checks_ok: counted === SCHEDULES.rows && mismatched === 0,
+  };
+}
+
 const API_REQUESTS_PER_CONNECTION = 400;
 
-async function apiBench(admin, url, step) {
-  step(`reports: api function, GET /schedules on 8 connections x ${API_REQUESTS_PER_CONNECTION}, with and without key verification`);
-  const { rows: [user] } = await admin.query(
-    `insert into auth.users (id, aud, role, email, raw_user_meta_data, email_confirmed_at)
-     values (extensions.gen_random_uuid(), 'authenticated', 'authenticated', 'bench-api@bench.domus.dev',
-             '{"full_name": "Bench API"}', now()) returning id`);
-  await admin.query(
-    `insert into reports.schedules (account_id, city, cadence, send_hour) select $1, 'Bench Metro', 'daily', h from generate_series(6, 10) h`,
-    [user.id]);
+const API_PARTS_CALLS = 300;
+
+/** What the database's backends wait on, sampled every few ms while `phaseOf()` names a phase. */
+function waitSampler(url, phaseOf) {
+  const client = new pg.Client({ connectionString: url, application_name: "domus-bench-waits" });
+  const byPhase = {};
+  let stop = false;
+  const done = (async () => {
+    await client.connect();
+    while (!stop) {
+      const phase = phaseOf();
+      if (phase) {
+        const { rows } = await client.query(
+          `select coalesce(a.wait_event_type || ':' || a.wait_event, 'on CPU') as w,
+                  (select string_agg(distinct coalesce(l.relation::regclass::text, l.locktype), ',') from pg_locks l
+                   where l.pid = a.pid and not l.granted) as waiting_for
+           from pg_stat_activity a
+           where a.state = 'active' and a.pid <> pg_backend_pid() and a.backend_type = 'client backend' and a.datname = current_database()`);
+        const p = (byPhase[phase] ??= { samples: 0, backends: 0, waits: {} });
+        p.samples++;
+        p.backends += rows.length;
+        for (const r of rows) {
+          const k = r.waiting_for ? `${r.w} (${r.waiting_for})` : r.w;
+          p.waits[k] = (p.waits[k] ?? 0) + 1;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await client.end();
+  })();
+  return {
+    async stop() {
+      stop = true;
+      await done;
+      const out = {};
+      for (const [phase, p] of Object.entries(byPhase)) {
+        const total = Object.values(p.waits).reduce((a, b) => a + b, 0) || 1;
+        out[phase] = {
+          samples: p.samples,
+          active_backends_avg: round(p.backends / Math.max(1, p.samples), 2),
+          share_of_active: Object.fromEntries(Object.entries(p.waits).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => [k, round(v / total, 3)])),
+        };
+      }
+      return out;
+    },
+  };
+}
+
+async function apiUser(admin, label, schedules = true) {
+  const [user] = await createUsers(admin, 1, label);
+  if (schedules) {
+    await admin.query(
+      `insert into reports.schedules (account_id, city, cadence, send_hour) select $1, 'Bench Metro', 'daily', h from generate_series(6, 10) h`,
+      [user]);
+  }
   await admin.query("begin");
   await admin.query("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)",
-    [JSON.stringify({ sub: user.id, role: "authenticated" })]);
+    [JSON.stringify({ sub: user, role: "authenticated" })]);
   const { rows: [created] } = await admin.query(
-    "select reports.create_api_key($1, 'bench', '{schedules:read}', 10000) as k", [user.id]);
+    "select reports.create_api_key($1, 'bench', '{schedules:read}', 10000) as k", [user]);
   await admin.query("commit");
-  const out = execFileSync(bin("deno"), ["run", "--allow-net", "--allow-env", "--allow-read", "--config", DENO_CONFIG,
-    fileURLToPath(new URL("./_api.ts", import.meta.url))], {
-    env: { ...process.env, NO_COLOR: "1", SUPABASE_DB_URL: url, BENCH_API_KEY: created.k.key, BENCH_KEY_ID: created.k.id,
-           BENCH_ACCOUNT_ID: user.id, BENCH_REQUESTS: String(API_REQUESTS_PER_CONNECTION) },
-    encoding: "utf8", maxBuffer: 1 << 24,
-  });
-  const r = JSON.parse(out.trim().split("\n").pop());
-  const { rows: [usage] } = await admin.query(
-    "select count(*)::int as n from public.usage_events where account_id = $1 and feature = 'reports.api_call'", [user.id]);
-  const ok = r.with_key.statuses["200"] === r.with_key.requests && r.without_auth.statuses["200"] === r.without_auth.requests;
+  const { rows: [k] } = await admin.query("select key_hash from reports.api_keys where id = $1", [created.k.id]);
+  return { key: created.k.key, id: created.k.id, account_id: user, key_hash: k.key_hash };
+}
+
+/**
+ * The verification's parts straight on 8 database connections, one key
+ * (account) shared vs 8 of them: the whole call, the rate-limit window's
+ * upsert alone, the metering (private.record_usage) alone. Fresh keys, so no
+ * part counts against another's window.
+ */
+async function apiParts(admin, url) {
+  const parts = {
+    authenticate: (k) => ["select private.reports_authenticate_api_key($1, 'schedules:read')", [k.key_hash]],
+    window_upsert: (k) => [
+      `insert into reports.api_key_windows as w (key_id, window_start, hits, max_hits) values ($1, date_trunc('minute', now()), 1, 10000)
+       on conflict (key_id, window_start) do update set hits = w.hits + 1, max_hits = excluded.max_hits where w.hits < excluded.max_hits
+       returning w.hits`, [k.id]],
+    record_usage: (k) => ["select private.record_usage($1, 'reports.api_call', 1, 'api:' || extensions.gen_random_uuid(), null, 'bench')", [k.account_id]],
+  };
+  const out = {};
+  for (const [name, statement] of Object.entries(parts)) {
+    const keys = [];
+    for (let i = 0; i < 9; i++) keys.push(await apiUser(admin, `bench-api-part-${name}`, false));
+    const clients = await connections(url, 8, "set role service_role");
+    try {
+      const result = {};
+      for (const [mode, keyOf] of [["one_key", () => keys[8]], ["eight_keys", (c) => keys[c]]]) {
+        await hammer(clients, 20, (client, c) => client.query(...statement(keyOf(c)))); // warm-up
+        const r = await hammer(clients, API_PARTS_CALLS, (client, c) => client.query(...statement(keyOf(c))));
+        result[mode] = { calls_per_second: Math.round(r.ok / r.seconds), errors: r.errors };
+      }
+      result.ratio = round(result.one_key.calls_per_second / result.eight_keys.calls_per_second, 2);
+      out[name] = result;
+    } finally {
+      await closeAll(clients);
+    }
+  }
+  return out;
+}
+
+async function apiBench(admin, url, step) {
+  step(`reports: api function, GET /schedules on 8 connections x ${API_REQUESTS_PER_CONNECTION}: one key shared, 8 keys of 8 accounts, no authentication`);
+  const shared = await apiUser(admin, "bench-api");
+  const keys = [];
+  for (let i = 0; i < 8; i++) keys.push(await apiUser(admin, `bench-api-${i}`));
+  let phase = null;
+  const sampler = waitSampler(url, () => phase);
+  let r;
+  try {
+    r = await runDeno("./_api.ts", {
+      SUPABASE_DB_URL: url, BENCH_REQUESTS: String(API_REQUESTS_PER_CONNECTION),
+      BENCH_SHARED_KEY: JSON.stringify(shared), BENCH_KEYS: JSON.stringify(keys),
+    }, {
+      onLine: (line) => {
+        if (line.startsWith('{"phase"')) phase = JSON.parse(line).phase === "done" ? null : JSON.parse(line).phase;
+      },
+    });
+  } finally {
+    phase = null;
+  }
+  const waits = await sampler.stop();
+  step("reports: api verification's parts on 8 database connections, one key vs 8");
+  const parts = await apiParts(admin, url);
+  const accounts = [shared, ...keys].map((k) => k.account_id);
+  const { rows: usage } = await admin.query(
+    `select account_id, count(*)::int as n from public.usage_events where account_id = any ($1::uuid[]) and feature = 'reports.api_call' group by account_id`,
+    [accounts]);
+  const used = Object.fromEntries(usage.map((u) => [u.account_id, u.n]));
+  // Every verified call is metered: warm-ups (25 per connection) included.
+  const expectShared = 8 * (API_REQUESTS_PER_CONNECTION + 25);
+  const expectOwn = API_REQUESTS_PER_CONNECTION + 25;
+  const meteredOk = used[shared.account_id] === expectShared && keys.every((k) => used[k.account_id] === expectOwn);
+  const all200 = (x) => x.statuses["200"] === x.requests;
+  const ok = all200(r.one_key) && all200(r.eight_keys) && all200(r.without_auth) && meteredOk;
   return {
     route: "GET /schedules (5 schedules), handler in-process under Deno, 8 concurrent connections (pool of 8)",
-    with_key: r.with_key,
+    one_key: r.one_key,
+    eight_keys: r.eight_keys,
     without_auth: r.without_auth,
-    rps_ratio: round(r.with_key.requests_per_second / r.without_auth.requests_per_second, 2),
-    p99_ratio: round(r.with_key.p99_ms / r.without_auth.p99_ms, 2),
-    usage_events_recorded: usage.n,
+    rps_ratio_one_key: round(r.one_key.requests_per_second / r.without_auth.requests_per_second, 2),
+    rps_ratio_eight_keys: round(r.eight_keys.requests_per_second / r.without_auth.requests_per_second, 2),
+    p99_ratio_one_key: round(r.one_key.p99_ms / r.without_auth.p99_ms, 2),
+    p99_ratio_eight_keys: round(r.eight_keys.p99_ms / r.without_auth.p99_ms, 2),
+    database_waits: waits,
+    parts_on_8_connections: parts,
+    usage_events_recorded: { shared_key: used[shared.account_id] ?? 0, per_own_key: keys.map((k) => used[k.account_id] ?? 0), expected_shared: expectShared, expected_own: expectOwn },
     ok,
   };
 }
@@ -397,43 +745,40 @@ async function webhooks(admin, step, functions) {
   }
 }
 
-export default async function reports({ url, step, functions }) {
+const SECTIONS = ["market_stats", "rendering", "landing", "schedules", "webhooks", "api", "leads"];
+const sectionOk = (name, v) => (name === "market_stats" ? Object.values(v).every((r) => r.checks_ok) : (v.checks_ok ?? v.ok)) === true;
+
+export default async function reports({ url, cluster, step, functions }) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    if (process.env.REPORTS_BENCH_ONLY === "webhooks") {
-      const file = join(root, "bench", "results", "reports.json");
-      const { benchmark: _b, description: _d, started_at: _s, environment: _e, ...before } = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-      const hooks = await webhooks(admin, step, functions);
-      return { ...before, webhooks: hooks, ok: (before.ok ?? true) && hooks.checks_ok };
+    // REPORTS_BENCH_ONLY=landing,api runs those sections alone and keeps the
+    // others of bench/results/reports.json as they were.
+    const only = process.env.REPORTS_BENCH_ONLY ? process.env.REPORTS_BENCH_ONLY.split(",").map((x) => x.trim()) : SECTIONS;
+    const unknown = only.filter((x) => !SECTIONS.includes(x));
+    if (unknown.length) throw new Error(`REPORTS_BENCH_ONLY: unknown section ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
+    const file = join(root, "bench", "results", "reports.json");
+    const { benchmark: _b, description: _d, started_at: _s, environment: _e, ok: _ok, ...before } =
+      only.length < SECTIONS.length && existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+    const out = { ...before };
+    const wants = (x) => only.includes(x);
+    if (wants("market_stats") || wants("rendering")) {
+      out.data = await generate(admin, step);
+      const stats = await marketStats(admin, step);
+      out.rounds = ROUNDS;
+      out.market_stats = stats.reports;
+      out.seconds_per_report = stats.headline_seconds_per_report;
+      // Before anything starts the functions gateway (webhooks): nothing else may claim render jobs.
+      if (wants("rendering")) out.rendering = await rendering(admin, url, cluster, stats, step);
+      if (wants("rendering")) step(`reports: rendering ${JSON.stringify(out.rendering)}`);
     }
-    const data = await generate(admin, step);
-    const stats = await marketStats(admin, step);
-    // --- Hooks for the merged branches (see the header). -----------------
-    const rendering = {
-      todo: "rp-render: time report-generate end to end for the city_last_full_month report; sql_share = statistics seconds / total, rendering_share = the rest; peak_memory_mb of the function (Deno.memoryUsage().rss high-water mark)",
-      statistics_seconds: stats.headline_seconds_per_report,
-    };
-    const landing = (await exists(admin, "reports.property_report_landing(text)"))
-      ? { todo: "reports.property_report_landing exists on this branch: measure p50 / p99 over property_reports rows (lead)" }
-      : { todo: "rp-core: reports.property_report_landing(p_short_code) p50 / p99 over 10,000 property reports" };
-    const schedules = { todo: "rp-msg: next_run_at computed for 100,000 schedules (seconds, rows per second)" };
-    const hooksResult = await webhooks(admin, step, functions);
-    const api = await apiBench(admin, url, step);
-    const leadsSection = await leads(url, admin, step);
-    return {
-      data,
-      rounds: ROUNDS,
-      market_stats: stats.reports,
-      seconds_per_report: stats.headline_seconds_per_report,
-      rendering,
-      landing,
-      schedules,
-      webhooks: hooksResult,
-      api,
-      leads: leadsSection,
-      ok: stats.ok && hooksResult.checks_ok && api.ok && leadsSection.ok,
-    };
+    if (wants("landing")) step(`reports: landing ${JSON.stringify(out.landing = await landing(admin, url, step))}`);
+    if (wants("schedules")) out.schedules = await schedules(admin, step);
+    if (wants("webhooks")) out.webhooks = await webhooks(admin, step, functions);
+    if (wants("api")) out.api = await apiBench(admin, url, step);
+    if (wants("leads")) out.leads = await leads(url, admin, step);
+    const checks = Object.fromEntries(SECTIONS.filter((x) => out[x]).map((x) => [x, sectionOk(x, out[x])]));
+    return { ...out, checks, ok: SECTIONS.every((x) => checks[x] === true) };
   } finally {
     await admin.end();
   }

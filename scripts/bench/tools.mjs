@@ -40,7 +40,7 @@
 // every statement; 20261201009100_platform_membership_helpers_plpgsql.sql
 // made it plpgsql (plan cached per connection).
 import pg from "pg";
-import { claimsFor, closeAll, connections, createUsers, median, planSummary, round } from "./_lib.mjs";
+import { claimsFor, closeAll, compareUnderRls, connections, createUsers, requester, round } from "./_lib.mjs";
 
 // DOMUS_BENCH_TOOLS_SCALE (0..1] shrinks users and purchases for a quick
 // trial; the committed results are from the full size.
@@ -225,73 +225,14 @@ function queries(reference = false) {
 async function measure(url, step, members, qs) {
   const [rls, owner] = await connections(url, 2);
   try {
-    await rls.query("set role authenticated");
     const results = {};
     const memberOf = (i) => members[(i * 7919) % members.length];
     for (const [name, build] of Object.entries(qs)) {
       step(`tools: ${name}: ${ROUNDS} runs under RLS and as owner`);
-      // Like PostgREST: claims and the query in one transaction (set local).
-      // Like PostgREST: claims and the query in one transaction (set local);
-      // only the query itself is timed, on both sides.
-      const run = async (client, i, asUser) => {
-        const member = memberOf(i);
-        const [sql, params] = build(i, member);
-        await client.query("begin");
-        if (asUser) await client.query("select set_config('request.jwt.claims', $1, true)", [claimsFor(member.member_id)]);
-        const t = process.hrtime.bigint();
-        const r = await client.query(sql, params);
-        const ns = Number(process.hrtime.bigint() - t);
-        await client.query("commit");
-        return { ns, rows: r.rowCount, sig: r.rows.map((x) => x.id).join() };
-      };
-      for (let i = 0; i < WARMUP; i++) {
-        await run(rls, i, true);
-        await run(owner, i, false);
-      }
-      const rlsRuns = [];
-      const ownerRuns = [];
-      let rlsRows = 0;
-      let ownerRows = 0;
-      let sameRows = true;
-      for (let i = 0; i < ROUNDS; i++) {
-        // Alternate who goes first, so caches favour neither side.
-        const first = i % 2 === 0;
-        const a = first ? await run(rls, i, true) : null;
-        const b = await run(owner, i, false);
-        const c = first ? a : await run(rls, i, true);
-        rlsRuns.push(c.ns);
-        ownerRuns.push(b.ns);
-        rlsRows += c.rows;
-        ownerRows += b.rows;
-        if (c.sig !== b.sig) sameRows = false;
-      }
-      // Plans on both sides.
-      const member = memberOf(1);
-      const [sql, params] = build(1, member);
-      await rls.query("begin");
-      await rls.query("select set_config('request.jwt.claims', $1, true)", [claimsFor(member.member_id)]);
-      const { rows: [rlsExplained] } = await rls.query(`explain (format json) ${sql}`, params);
-      await rls.query("commit");
-      const { rows: [ownerExplained] } = await owner.query(`explain (format json) ${sql}`, params);
-      const rlsPlan = planSummary(rlsExplained["QUERY PLAN"]);
-      const ownerPlan = planSummary(ownerExplained["QUERY PLAN"]);
-      const sum = (xs) => xs.reduce((s, x) => s + x, 0);
-      results[name] = {
-        rls_ms_median: round(median(rlsRuns) / 1e6, 3),
-        owner_ms_median: round(median(ownerRuns) / 1e6, 3),
-        rls_vs_owner_ratio: round(median(rlsRuns) / median(ownerRuns), 3),
-        rls_ms_avg: round(sum(rlsRuns) / ROUNDS / 1e6, 3),
-        owner_ms_avg: round(sum(ownerRuns) / ROUNDS / 1e6, 3),
-        rls_vs_owner_mean_ratio: round(sum(rlsRuns) / sum(ownerRuns), 3),
-        same_rows: sameRows && rlsRows === ownerRows,
-        rows_per_query: round(rlsRows / ROUNDS, 1),
-        plan_uses_index: rlsPlan.uses_index && ownerPlan.uses_index,
-        plan_sorts: rlsPlan.sorts + ownerPlan.sorts,
-        plan_indexes: rlsPlan.indexes,
-        plan_seq_scans: [...rlsPlan.seq_scans, ...ownerPlan.seq_scans],
-        plan_top_rls: rlsPlan.top,
-        plan_top_owner: ownerPlan.top,
-      };
+      results[name] = await compareUnderRls({
+        rls, owner, build: (i) => build(i, memberOf(i)), who: (i) => requester(memberOf(i).member_id),
+        rounds: ROUNDS, warmup: WARMUP,
+      });
     }
     return results;
   } finally {

@@ -1,10 +1,18 @@
 -- private.is_time_zone() answers from private.time_zone_name_list(): the same
 -- names as pg_timezone_names, without reading the tz database on every call.
 begin;
-select plan(8);
+select plan(11);
 
 select is(cardinality(private.time_zone_name_list()), (select count(*)::integer from pg_catalog.pg_timezone_names),
   'the list holds every zone name PostgreSQL knows');
+select is((select count(*)::int from pg_catalog.pg_timezone_names where not private.is_time_zone(name)), 0,
+  'every name PostgreSQL knows is accepted');
+-- Many calls in one statement (the bulk path: next_run_at over every schedule) agree row by row.
+select is((select count(*)::int from generate_series(1, 3000) g
+           where private.is_time_zone((array['UTC', 'Asia/Tokyo', 'Nowhere/Land'])[1 + g % 3])), 2000,
+  'in one statement, every call answers as the first');
+select throws_ok($$select private.reports_next_run_at('daily', null, null, 9, 0, 'Mars/Olympus', now())$$, '22023',
+  'time_zone: unknown time zone "Mars/Olympus"', 'next_run_at still refuses an unknown zone, naming the field');
 select ok(private.is_time_zone('America/Argentina/Buenos_Aires') and private.is_time_zone('Etc/GMT+5')
           and private.is_time_zone('UTC'),
   'IANA names are accepted, nested and Etc/ ones included');

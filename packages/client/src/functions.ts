@@ -7,14 +7,21 @@ import type { ZodType } from "zod";
 import { DomusError } from "./errors.ts";
 import type { DomusSupabase } from "./supabase.ts";
 
-export type FunctionInvoker = <T>(name: string, schema: ZodType<T, any, any>, init: { method: "GET" | "POST"; body?: unknown }) => Promise<T>;
+/** A call's method and body; `headers` for a body that is not JSON (a CSV file sent as text/csv). */
+export interface InvokeInit {
+  method: "GET" | "POST";
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type FunctionInvoker = <T>(name: string, schema: ZodType<T, any, any>, init: InvokeInit) => Promise<T>;
 
 export function functionInvoker(supabase: DomusSupabase): FunctionInvoker {
   return (name, schema, init) => invoke(supabase, name, schema, init);
 }
 
-async function invoke<T>(supabase: DomusSupabase, name: string, schema: ZodType<T, any, any>, init: { method: "GET" | "POST"; body?: unknown }): Promise<T> {
-  const { data, error } = await supabase.functions.invoke(name, { method: init.method, body: init.body as never });
+async function invoke<T>(supabase: DomusSupabase, name: string, schema: ZodType<T, any, any>, init: InvokeInit): Promise<T> {
+  const { data, error } = await supabase.functions.invoke(name, { method: init.method, body: init.body as never, ...(init.headers ? { headers: init.headers } : {}) });
   if (error) {
     const context = (error as { context?: Response }).context;
     let status = 500;

@@ -141,3 +141,16 @@ export type {
   ScheduleRun,
   SmsLogEntry,
 } from "./reports.ts";
+export type {
+  AgentLeaderboardRow,
+  BlockedIp,
+  ContactGroup,
+  ContactGroupWithCount,
+  ContactsImportResult,
+  Lead,
+  LeadRateLimit,
+  LeadStatus,
+  ReportsContact,
+  SubmitLeadRequest,
+} from "./reports-crm.ts";
+export type { ApiKey, CreatedApiKey, RevokedApiKey, Webhook, WebhookDelivery, WebhookSecretResponse } from "./reports-integrations.ts";

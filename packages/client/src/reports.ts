@@ -1,7 +1,9 @@
 // Reports (seed 004): market reports (request, poll, list, signed download
 // links), schedules, property (CMA) reports, the public landing page,
 // consumer report requests and events (anon), email / SMS logs and
-// suppressions, affiliate branding and the platform's daily metrics. Every
+// suppressions, affiliate branding and the platform's daily metrics; part 2
+// (leads, contacts, API keys, webhooks) is composed in from reports-crm.ts
+// and reports-integrations.ts. Every
 // rule (quota and overage, rights, statuses, next_run_at, counters) is the
 // database's; the client validates input with the shared contracts so a bad
 // field is a 400 before any request, and keeps the database's refusals'
@@ -40,6 +42,8 @@ import { z } from "zod";
 import type { Database, Json } from "./database.types.ts";
 import { DomusError, unwrap } from "./errors.ts";
 import type { FunctionInvoker } from "./functions.ts";
+import { reportsCrmApi } from "./reports-crm.ts";
+import { reportsIntegrationsApi } from "./reports-integrations.ts";
 import type { DomusSupabase } from "./supabase.ts";
 import { validate } from "./validate.ts";
 
@@ -107,6 +111,11 @@ export function reportsApi(supabase: DomusSupabase, invoke: FunctionInvoker) {
     unwrap(await (supabase.schema("reports") as unknown as Untyped).rpc(fn, args)) as T;
 
   return {
+    // Part 2 (issue 13): leads, contacts and groups, admin views (reports-crm.ts);
+    // API keys and webhooks (reports-integrations.ts). One `reports` namespace.
+    ...reportsCrmApi(supabase, invoke),
+    ...reportsIntegrationsApi(supabase, invoke),
+
     // ---------------------------------------------------------- market reports
 
     /**

@@ -250,3 +250,139 @@ export type BrandingInput = z.input<typeof brandingInput>;
 export const metricsRange = z.object({ from: isoDate.optional(), to: isoDate.optional() }).strict()
   .refine((r) => !r.from || !r.to || r.from <= r.to, { message: "must not be after to", path: ["from"] });
 export type MetricsRange = z.input<typeof metricsRange>;
+
+// ------------------------------------------------------------ part 2: leads, contacts, API keys, webhooks (issue 13)
+// The functions' own contracts (reports-leads.ts, reports-contacts.ts,
+// reports-api.ts, reports-webhooks.ts) define the bodies they accept; these
+// are the Data API writes a client makes beside them, with the same limits
+// as the database's triggers and checks.
+
+/**
+ * Like `.strict()`, but the refusal names the key ("account_id: is not
+ * accepted here") instead of the whole input: what the database sets itself
+ * (account_id after creation, counters, statuses, hashes, secrets, send
+ * times) is refused by name before any request.
+ */
+function closed<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  return schema.passthrough().superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (!(key in schema.shape)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "is not accepted here (the database sets it, or it is unknown)" });
+    }
+  }).transform((value) => value as z.output<z.ZodObject<T>>);
+}
+const nothingToChange = (p: object) => Object.keys(p).length > 0;
+
+export const LEAD_STATUSES = ["new", "contacted", "qualified", "converted", "lost"] as const;
+export const leadStatusValue = z.enum(LEAD_STATUSES);
+
+/** An account's leads, newest first, by status, paged by created_at. */
+export const leadFilters = z.object({
+  status: z.union([leadStatusValue, z.array(leadStatusValue).min(1)]).optional(),
+  property_report_id: uuid.optional(),
+  before: text().datetime({ offset: true }).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+}).strict();
+export type LeadFilters = z.input<typeof leadFilters>;
+
+export const CONTACT_TYPE_VALUES = ["client", "prospect", "agent", "vendor", "other"] as const;
+const contactEmail = text().trim().toLowerCase().max(254, "at most 254 characters").regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "not an email address");
+const contactFields = {
+  email: contactEmail,
+  name: text().trim().max(200, "at most 200 characters").nullish(),
+  /** Any case; the database lower-cases it. */
+  type: text().trim().toLowerCase().pipe(z.enum(CONTACT_TYPE_VALUES)).optional(),
+  notes: text().max(2000, "at most 2000 characters").nullish(),
+};
+
+/** A new contact of an account (members): email unique per account ignoring case (23505 -> 409). */
+export const contactInput = closed(z.object({ account_id: uuid, ...contactFields }));
+export type ContactInput = z.input<typeof contactInput>;
+
+/** What a member may change on a contact: never the account it belongs to. */
+export const contactPatch = closed(z.object(contactFields).partial()).refine(nothingToChange, { message: "nothing to change", path: ["patch"] });
+export type ContactPatch = z.input<typeof contactPatch>;
+
+export const contactFilters = z.object({
+  type: z.enum(CONTACT_TYPE_VALUES).optional(),
+  /** Part of a name or address, case-insensitive. */
+  search: text().trim().min(1).max(100).optional(),
+  limit: z.number().int().min(1).max(1000).default(200),
+  offset: z.number().int().min(0).max(1_000_000).default(0),
+}).strict();
+export type ContactFilters = z.input<typeof contactFilters>;
+
+const groupName = text().trim().min(1, "1 to 100 characters").max(100, "1 to 100 characters");
+export const contactGroupInput = closed(z.object({ account_id: uuid, name: groupName }));
+export type ContactGroupInput = z.input<typeof contactGroupInput>;
+export const contactGroupName = groupName;
+
+/** Contacts to link to a group at once (each link once; the database refuses another account's contact). */
+export const groupMemberIds = z.array(uuid).min(1, "one or more contact ids").max(1000, "at most 1000 at once")
+  .refine((ids) => new Set(ids).size === ids.length, "each contact once");
+
+/** The CSV the reports-contacts-import function reads: text, at most 1 MiB. */
+export const contactsCsv = text().min(1, "an empty file").refine((csv) => new TextEncoder().encode(csv).byteLength <= 1_048_576, "at most 1 MiB");
+
+export const API_KEY_SCOPES = ["reports:read", "reports:write", "leads:read", "schedules:read", "schedules:write"] as const;
+/** reports.create_api_key (owners, admins): the key comes back once, in the answer. */
+export const apiKeyInput = closed(z.object({
+  account_id: uuid,
+  name: text().trim().min(1, "1 to 100 characters").max(100, "1 to 100 characters"),
+  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, "one or more scopes").max(5),
+  /** Requests per minute, default 60. */
+  rate_limit: z.number().int().min(1, "1 to 10000 requests per minute").max(10_000, "1 to 10000 requests per minute").optional(),
+}));
+export type ApiKeyInput = z.input<typeof apiKeyInput>;
+
+export const WEBHOOK_EVENTS = ["report.completed", "report.failed", "lead.created", "schedule.run_failed", "webhook.test"] as const;
+const webhookUrl = text().trim().max(2000, "at most 2000 characters").url("not a URL").regex(/^https?:\/\//i, "must be an http(s) URL");
+const webhookEventList = z.array(z.enum(WEBHOOK_EVENTS)).min(1, "one or more events").max(5)
+  .refine((e) => new Set(e).size === e.length, "each event once");
+
+/** A new endpoint (owners, admins), made by the reports-webhooks function, which answers its secret once. */
+export const webhookInput = closed(z.object({ account_id: uuid, url: webhookUrl, events: webhookEventList }));
+export type WebhookInput = z.input<typeof webhookInput>;
+
+/** What owners and admins change on an endpoint; the secret only by rotation, the rest is the delivery worker's. */
+export const webhookPatch = closed(z.object({ url: webhookUrl, events: webhookEventList, is_active: z.boolean() }).partial())
+  .refine(nothingToChange, { message: "nothing to change", path: ["patch"] });
+export type WebhookPatch = z.input<typeof webhookPatch>;
+
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed", "dead"] as const;
+export const deliveryFilters = z.object({
+  status: z.union([z.enum(DELIVERY_STATUSES), z.array(z.enum(DELIVERY_STATUSES)).min(1)]).optional(),
+  message_id: text().min(1).max(100).optional(),
+  before: text().datetime({ offset: true }).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+}).strict();
+export type DeliveryFilters = z.input<typeof deliveryFilters>;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6 = /^(?=.*:)[0-9A-Fa-f:.]{2,45}$/;
+/** An address or CIDR range; the database keeps the network and refuses anything wider than /8 (IPv4) or /32 (IPv6). */
+export const blockedAddress = text().trim().max(50).superRefine((value, ctx) => {
+  const [address, bits, ...rest] = value.split("/");
+  const v4 = IPV4.test(address ?? "");
+  const v6 = !v4 && IPV6.test(address ?? "") && (address!.match(/::/g) ?? []).length <= 1;
+  if (rest.length || (!v4 && !v6)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: "an IPv4 or IPv6 address, or a CIDR range like 203.0.113.0/24" });
+    return;
+  }
+  if (bits === undefined) return;
+  const n = /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  const [min, max] = v4 ? [8, 32] : [32, 128];
+  if (!(n >= min && n <= max)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `a prefix length from /${min} to /${max}` });
+});
+const blockReason = text().trim().max(500, "at most 500 characters").nullish();
+export const blockedIpInput = closed(z.object({ ip_address: blockedAddress, reason: blockReason }));
+export type BlockedIpInput = z.input<typeof blockedIpInput>;
+export const blockedIpReason = blockReason;
+
+export const pageFilters = z.object({
+  before: text().datetime({ offset: true }).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+}).strict();
+export type PageFilters = z.input<typeof pageFilters>;
+
+export const leaderboardFilters = z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict();
+export type LeaderboardFilters = z.input<typeof leaderboardFilters>;

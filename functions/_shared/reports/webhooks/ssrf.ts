@@ -5,10 +5,10 @@
 // reserved or unspecified, and IPv6 forms that embed an IPv4 address
 // (IPv4-mapped, IPv4-compatible, NAT64, 6to4) are judged by that address.
 // Checked when an endpoint is created and again before every attempt (DNS
-// answers change). Limitation: fetch resolves the name once more itself, so
-// a DNS server that answers differently within those milliseconds (DNS
-// rebinding) is not caught; pinning the address needs a connect hook fetch
-// does not offer.
+// answers change); on a hosted project the connection itself resolves
+// through pinned-fetch.ts, which judges its answers the same way, so a name
+// that answers differently to the check and to the connection (DNS
+// rebinding) is refused too.
 
 export type Resolve = (host: string, type: "A" | "AAAA") => Promise<string[]>;
 
