@@ -6,7 +6,7 @@
 import { createDomusClient } from "@domus/client";
 import { periodStart } from "@domus/contracts/quicksell.ts";
 import { describe, expect, it } from "vitest";
-import { type Captured, recordingFetch } from "./support/recording-fetch.ts";
+import { type Captured, ok, only, refusing, recordingFetch } from "./support/recording-fetch.ts";
 import { signToken } from "./support/tokens.ts";
 
 const REST = "http://rest.test";
@@ -24,12 +24,6 @@ function client(respond: (req: Captured) => { status: number; body: unknown }) {
   const { quicksell } = createDomusClient({ url: REST, anonKey: "anon-key", accessToken: TOKEN, fetch: rec.fetch });
   return { rec, qs: quicksell };
 }
-const ok = (body: unknown = []) => () => ({ status: 200, body });
-const only = (rec: { requests: Captured[] }) => {
-  expect(rec.requests).toHaveLength(1);
-  return rec.requests[0]!;
-};
-const refusing = (status: number, code: string, message: string) => () => ({ status, body: { code, message, details: null, hint: null } });
 
 describe("listings", () => {
   it("the public feed: published and sold, not deleted, newest first, by category, with photos, range-paged", async () => {

@@ -6,7 +6,7 @@
 // PT404 -> 404, 42501 -> 403).
 import { createDomusClient } from "@domus/client";
 import { describe, expect, it } from "vitest";
-import { type Captured, recordingFetch } from "./support/recording-fetch.ts";
+import { type Captured, ok, only, refusing, recordingFetch } from "./support/recording-fetch.ts";
 import { signToken } from "./support/tokens.ts";
 
 const REST = "http://rest.test";
@@ -22,12 +22,6 @@ function client(respond: (req: Captured) => { status: number; body: unknown }, {
   return { rec, reports };
 }
 
-const ok = (body: unknown = []) => () => ({ status: 200, body });
-const only = (rec: { requests: Captured[] }) => {
-  expect(rec.requests).toHaveLength(1);
-  return rec.requests[0]!;
-};
-const refusing = (status: number, code: string, message: string) => () => ({ status, body: { code, message, details: null, hint: null } });
 
 const PERIOD = { period_start: "2026-10-01", period_end: "2026-10-31" };
 

@@ -7,7 +7,7 @@
 // statuses.
 import { createDomusClient } from "@domus/client";
 import { describe, expect, it } from "vitest";
-import { type Captured, recordingFetch } from "./support/recording-fetch.ts";
+import { type Captured, ok, only, refusing, recordingFetch } from "./support/recording-fetch.ts";
 import { signToken } from "./support/tokens.ts";
 
 const REST = "http://rest.test";
@@ -29,12 +29,6 @@ function client(respond: (req: Captured) => { status: number; body: unknown }, {
   return { rec, reports };
 }
 
-const ok = (body: unknown = []) => () => ({ status: 200, body });
-const only = (rec: { requests: Captured[] }) => {
-  expect(rec.requests).toHaveLength(1);
-  return rec.requests[0]!;
-};
-const refusing = (status: number, code: string, message: string) => () => ({ status, body: { code, message, details: null, hint: null } });
 const params = (req: Captured) => Object.fromEntries(req.url.searchParams.entries());
 
 /** Every call refused before any request, with status 400 naming the field. */

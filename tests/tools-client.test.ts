@@ -5,7 +5,7 @@
 // (PT402 -> 402 when credits are short, PT409 -> 409, 42501 -> 403).
 import { createDomusClient } from "@domus/client";
 import { describe, expect, it } from "vitest";
-import { type Captured, recordingFetch } from "./support/recording-fetch.ts";
+import { type Captured, ok, only, recordingFetch } from "./support/recording-fetch.ts";
 import { signToken } from "./support/tokens.ts";
 
 const REST = "http://rest.test";
@@ -22,11 +22,6 @@ function client(respond: (req: Captured) => { status: number; body: unknown }) {
   return { rec, tools };
 }
 
-const ok = (body: unknown = []) => () => ({ status: 200, body });
-const only = (rec: { requests: Captured[] }) => {
-  expect(rec.requests).toHaveLength(1);
-  return rec.requests[0]!;
-};
 
 const tool = (n: number, price_model: string, price_amount: number) => ({
   id: `00000000-0000-4000-a003-0000000000${String(n).padStart(2, "0")}`,

@@ -35,3 +35,15 @@ export function recordingFetch(respond: (req: Captured) => { status: number; bod
   };
   return { requests, fetch: fetchImpl as typeof fetch };
 }
+
+/** Answers 200 with `body` (PostgREST's rows). */
+export const ok = (body: unknown = []) => () => ({ status: 200, body });
+
+/** Answers as PostgREST does when the database raised `code`. */
+export const refusing = (status: number, code: string, message: string) => () => ({ status, body: { code, message, details: null, hint: null } });
+
+/** The one request a call made (fails the test when it made none or several). */
+export function only(rec: { requests: Captured[] }): Captured {
+  if (rec.requests.length !== 1) throw new Error(`expected exactly one request, got ${rec.requests.length}: ${rec.requests.map((r) => `${r.method} ${r.url}`).join(", ")}`);
+  return rec.requests[0]!;
+}
