@@ -103,6 +103,13 @@ export async function drain<J, O>(o: DrainOptions<J, O>): Promise<DrainReport<O>
   return { worker: o.worker, claimed, rounds, outcomes, stopped, ms: now() - started };
 }
 
+/** How many jobs ended in each outcome: the `outcomes` of every worker's answer. */
+export function countOutcomes(jobs: ReadonlyArray<{ outcome: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const j of jobs) counts[j.outcome] = (counts[j.outcome] ?? 0) + 1;
+  return counts;
+}
+
 /** Runs every job with at most `concurrency` at once; results in job order. */
 async function runAll<J, R>(jobs: J[], concurrency: number, run: (job: J) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(jobs.length);

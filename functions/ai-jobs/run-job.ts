@@ -6,6 +6,7 @@
 import type { ImageRef, WorkerResponse } from "@domus/contracts/studio.ts";
 import { type JobSpec, type LoadedImage, type ProviderContext, ProviderError, type ProviderResult } from "../_shared/ai-providers/types.ts";
 import { StorageError } from "../_shared/storage.ts";
+import { withTimeout } from "../_shared/timeout.ts";
 import type { ClaimedJob } from "../_shared/studio/store.ts";
 import { type AiJobsDeps, BUCKET } from "./deps.ts";
 
@@ -18,22 +19,6 @@ export type JobReport = WorkerResponse["jobs"][number];
 
 class TimeoutError extends Error {}
 
-async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeoutError(`timed out after ${ms} ms`);
-      controller.abort(error);
-      reject(error);
-    }, ms);
-  });
-  try {
-    return await Promise.race([run(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function loadImage(deps: AiJobsDeps, ref: ImageRef, signal: AbortSignal): Promise<LoadedImage> {
   if ("path" in ref) {
@@ -87,7 +72,7 @@ export async function runJob(deps: AiJobsDeps, job: ClaimedJob, worker: string, 
         imageUrl: (ref) => ("path" in ref ? deps.storage.publicUrl(BUCKET, ref.path) : ref.url),
       };
       return provider.run(spec, ctx);
-    });
+    }, (ms) => new TimeoutError(`timed out after ${ms} ms`));
     const latencyMs = elapsed();
     phases.provider_ms += latencyMs;
     const path = `${job.user_id}/${job.project_id}/${job.ai_job_id}.${result.extension}`;

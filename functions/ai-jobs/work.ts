@@ -7,7 +7,7 @@
 // the same transaction), so nothing is left for a batch completion.
 import { workerInput, type WorkerResponse } from "@domus/contracts/studio.ts";
 import { json, parseBody } from "../_shared/http.ts";
-import { drain, workerName } from "../_shared/worker.ts";
+import { countOutcomes, drain, workerName } from "../_shared/worker.ts";
 import type { AiJobsDeps } from "./deps.ts";
 import { type Phases, runJob } from "./run-job.ts";
 
@@ -29,8 +29,7 @@ export async function work(deps: AiJobsDeps, req: Request): Promise<Response> {
     budgetMs: body.maxMs ?? deps.maxMs,
   });
   for (const k of Object.keys(phases) as Array<keyof Phases>) phases[k] = Math.round(phases[k]);
-  const outcomes: Record<string, number> = {};
-  for (const j of report.outcomes) outcomes[j.outcome] = (outcomes[j.outcome] ?? 0) + 1;
+  const outcomes = countOutcomes(report.outcomes);
   const response: WorkerResponse = {
     worker: report.worker,
     claimed: report.claimed,

@@ -7,7 +7,7 @@
 import { workerInput, type WorkerResponse } from "@domus/contracts/quicksell-sync.ts";
 import { json, parseBody } from "../_shared/http.ts";
 import { runSyncJob } from "../_shared/quicksell/sync.ts";
-import { drain, workerName } from "../_shared/worker.ts";
+import { countOutcomes, drain, workerName } from "../_shared/worker.ts";
 import type { MarketplaceSyncDeps } from "./deps.ts";
 
 export async function work(deps: MarketplaceSyncDeps, req: Request): Promise<Response> {
@@ -19,8 +19,7 @@ export async function work(deps: MarketplaceSyncDeps, req: Request): Promise<Res
     batchSize: body.batchSize ?? deps.batchSize,
     budgetMs: body.maxMs ?? deps.maxMs,
   });
-  const outcomes: Record<string, number> = {};
-  for (const j of report.outcomes) outcomes[j.outcome] = (outcomes[j.outcome] ?? 0) + 1;
+  const outcomes = countOutcomes(report.outcomes);
   for (const j of report.outcomes) {
     if (j.outcome === "failed" || j.outcome === "retrying") console.log(`marketplace-sync: ${j.action} ${j.marketplace} (mode ${j.mode}) copy ${j.copyId}: ${j.outcome}: ${j.error}`);
   }

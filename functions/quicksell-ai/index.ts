@@ -6,40 +6,17 @@
 // Description provider: OpenAI when OPENAI_API_KEY is set, else the local
 // template writer (mode "local"). Price estimates and photo analysis are
 // always local (comparables in SQL, pixels here).
-import { aiWorkerInput, type MediaWorkerResponse } from "@domus/contracts/quicksell-media.ts";
 import { connect } from "../_shared/db.ts";
 import { requireEnv } from "../_shared/env.ts";
-import { errorResponse, json, parseBody, withErrors } from "../_shared/http.ts";
+import { errorResponse, withErrors } from "../_shared/http.ts";
 import { describerFromEnv } from "../_shared/quicksell/describe.ts";
 import { mediaStore } from "../_shared/quicksell/store-media.ts";
 import { supabaseStorage } from "../_shared/storage.ts";
-import { drain, serviceRole, workerName } from "../_shared/worker.ts";
+import { serviceRole } from "../_shared/worker.ts";
 import type { AiDeps } from "./deps.ts";
-import { runJob } from "./run-job.ts";
+import { work } from "./work.ts";
 
 export type { AiDeps } from "./deps.ts";
-
-async function work(deps: AiDeps, req: Request): Promise<Response> {
-  const body = await parseBody(req, aiWorkerInput);
-  const started = performance.now();
-  const report = await drain({
-    worker: workerName("quicksell-ai"),
-    claim: (worker, limit) => deps.store.claimAi(worker, limit),
-    run: async (job, worker) => ({ outcome: await runJob(deps, job, worker) }),
-    batchSize: body.batchSize ?? deps.batchSize,
-    budgetMs: body.maxMs ?? deps.maxMs,
-  });
-  const outcomes: Record<string, number> = {};
-  for (const j of report.outcomes) outcomes[j.outcome] = (outcomes[j.outcome] ?? 0) + 1;
-  const response: MediaWorkerResponse = {
-    worker: report.worker,
-    claimed: report.claimed,
-    outcomes,
-    jobs: report.outcomes,
-    seconds: Math.round(performance.now() - started) / 1000,
-  };
-  return json(response);
-}
 
 export function createHandler(deps: AiDeps) {
   return withErrors(async (req) => {

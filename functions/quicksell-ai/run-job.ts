@@ -16,6 +16,7 @@ import { BUCKET } from "../_shared/quicksell/photo-process.ts";
 import { analyzePhoto } from "../_shared/quicksell/photo-analysis.ts";
 import type { ClaimedAiJob } from "../_shared/quicksell/store-media.ts";
 import { StorageError } from "../_shared/storage.ts";
+import { withTimeout } from "../_shared/timeout.ts";
 import type { AiDeps } from "./deps.ts";
 
 export type JobReport = MediaWorkerResponse["jobs"][number];
@@ -23,22 +24,6 @@ export type JobReport = MediaWorkerResponse["jobs"][number];
 /** Not worth another attempt. */
 class Permanent extends Error {}
 
-async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TransientAiError(`timed out after ${ms} ms`);
-      controller.abort(error);
-      reject(error);
-    }, ms);
-  });
-  try {
-    return await Promise.race([run(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function resultFor(deps: AiDeps, job: ClaimedAiJob, signal: AbortSignal): Promise<Record<string, unknown>> {
   if (job.kind === "price_estimate") return { provider: "local:comparables" };
@@ -76,7 +61,7 @@ async function resultFor(deps: AiDeps, job: ClaimedAiJob, signal: AbortSignal): 
 
 export async function runJob(deps: AiDeps, job: ClaimedAiJob, worker: string): Promise<JobReport> {
   try {
-    const result = await withTimeout(deps.timeoutMs, (signal) => resultFor(deps, job, signal));
+    const result = await withTimeout(deps.timeoutMs, (signal) => resultFor(deps, job, signal), (ms) => new TransientAiError(`timed out after ${ms} ms`));
     const outcome = await deps.store.completeAi(job.queue_job_id, worker, result);
     return {
       queueJobId: job.queue_job_id,

@@ -10,7 +10,7 @@ import { photosWorkerInput, type MediaWorkerResponse, type RetentionResponse } f
 import { json, parseBody } from "../_shared/http.ts";
 import { BUCKET, PhotoRefused, processPhoto } from "../_shared/quicksell/photo-process.ts";
 import { StorageError } from "../_shared/storage.ts";
-import { drain, workerName } from "../_shared/worker.ts";
+import { countOutcomes, drain, workerName } from "../_shared/worker.ts";
 import type { PhotosDeps } from "./deps.ts";
 
 type JobReport = MediaWorkerResponse["jobs"][number];
@@ -62,8 +62,7 @@ export async function work(deps: PhotosDeps, req: Request): Promise<Response> {
     batchSize: body.batchSize ?? deps.batchSize,
     budgetMs: body.maxMs ?? deps.maxMs,
   });
-  const outcomes: Record<string, number> = {};
-  for (const j of report.outcomes) outcomes[j.outcome] = (outcomes[j.outcome] ?? 0) + 1;
+  const outcomes = countOutcomes(report.outcomes);
   const response: MediaWorkerResponse = {
     worker: report.worker,
     claimed: report.claimed,

@@ -9,7 +9,7 @@ import { leadsWorkerInput, type LeadNotified } from "@domus/contracts/reports-le
 import { json, parseBody } from "../_shared/http.ts";
 import { type LeadEmail, type LeadSms, notifyLead } from "../_shared/reports/leads/notify.ts";
 import type { LeadsStore } from "../_shared/reports/leads/store.ts";
-import { drain, workerName } from "../_shared/worker.ts";
+import { countOutcomes, drain, workerName } from "../_shared/worker.ts";
 
 export interface ReportsLeadsDeps {
   jwtSecret: string;
@@ -48,7 +48,6 @@ export async function work(deps: ReportsLeadsDeps, req: Request): Promise<Respon
     batchSize: body.batchSize ?? deps.batchSize,
     budgetMs: body.maxMs ?? deps.maxMs,
   });
-  const outcomes: Record<string, number> = {};
-  for (const o of report.outcomes) outcomes[o.outcome] = (outcomes[o.outcome] ?? 0) + 1;
+  const outcomes = countOutcomes(report.outcomes);
   return json({ worker: report.worker, claimed: report.claimed, outcomes, jobs: report.outcomes, seconds: report.ms / 1000 });
 }

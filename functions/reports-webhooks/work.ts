@@ -7,7 +7,7 @@
 // batch completion. A retry is a new job due at its next_attempt_at.
 import { webhooksWorkerInput, type WebhooksWorkerResponse } from "@domus/contracts/reports-webhooks.ts";
 import { json, parseBody } from "../_shared/http.ts";
-import { drain, workerName } from "../_shared/worker.ts";
+import { countOutcomes, drain, workerName } from "../_shared/worker.ts";
 import type { WebhooksDeps } from "./deps.ts";
 import { runAttempt } from "./run-attempt.ts";
 
@@ -20,8 +20,7 @@ export async function work(deps: WebhooksDeps, req: Request): Promise<Response> 
     batchSize: body.batchSize ?? deps.batchSize,
     budgetMs: body.maxMs ?? deps.maxMs,
   });
-  const outcomes: Record<string, number> = {};
-  for (const a of report.outcomes) outcomes[a.outcome] = (outcomes[a.outcome] ?? 0) + 1;
+  const outcomes = countOutcomes(report.outcomes);
   const response: WebhooksWorkerResponse = {
     worker: report.worker,
     claimed: report.claimed,
