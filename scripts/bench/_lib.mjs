@@ -201,3 +201,19 @@ export async function compareUnderRls({ rls, owner, build, who, rounds, warmup, 
     plan_top_owner: ownerPlan.top,
   };
 }
+
+/**
+ * What a set of compareUnderRls results says against the goal: the worst
+ * ratio, whether it meets the goal, and whether every plan used an index and
+ * both sides returned the same rows (the fields each RLS benchmark reports).
+ */
+export function rlsVerdict(measured, goalRatio) {
+  const results = Object.values(measured);
+  const worst = Math.max(...results.map((q) => q.rls_vs_owner_ratio));
+  return {
+    worst_rls_vs_owner_ratio: round(worst, 3),
+    meets_goal: worst <= goalRatio,
+    every_plan_uses_an_index: results.every((q) => q.plan_uses_index),
+    same_rows: results.every((q) => q.same_rows),
+  };
+}

@@ -35,7 +35,7 @@
 // the ledger sum equals user_stats.total_points and the leaderboards
 // (private.quicksell_points_violations() is empty for them).
 import pg from "pg";
-import { closeAll, compareUnderRls, connections, createUsers, requester, round } from "./_lib.mjs";
+import { closeAll, compareUnderRls, connections, createUsers, requester, round, rlsVerdict } from "./_lib.mjs";
 
 const SCALE = Number(process.env.DOMUS_BENCH_QUICKSELL_SCALE ?? 1);
 const SIZE = { sellers: Math.round(50_000 * SCALE), perSeller: 20, weeks: 12, months: 3 };
@@ -256,20 +256,16 @@ export default async function quicksell({ url, step }) {
     const data = await generate(admin, step);
     const measured = await measure(url, step, queries(data.sellers));
     const pointsResult = await points(admin, url, step);
-    const ratios = Object.values(measured).map((q) => q.rls_vs_owner_ratio);
-    const allIndexed = Object.values(measured).every((q) => q.plan_uses_index);
-    const sameRows = Object.values(measured).every((q) => q.same_rows);
+    const { same_rows: sameRows, ...verdict } = rlsVerdict(measured, GOAL_RATIO);
     const { sellers: _s, ...rest } = data;
     return {
       data: rest,
       rounds_per_query: ROUNDS,
       goal_ratio: GOAL_RATIO,
-      worst_rls_vs_owner_ratio: round(Math.max(...ratios), 3),
-      meets_goal: Math.max(...ratios) <= GOAL_RATIO,
-      every_plan_uses_an_index: allIndexed,
+      ...verdict,
       queries: measured,
       points: pointsResult,
-      ok: allIndexed && sameRows && pointsResult.ledger.exact && pointsResult.badge.exactly_once
+      ok: verdict.every_plan_uses_an_index && sameRows && pointsResult.ledger.exact && pointsResult.badge.exactly_once
         && Object.keys(pointsResult.errors).length === 0,
     };
   } finally {
