@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
 import { rgbPng } from "./support/png.ts";
 import { stackEnv } from "./support/stack-env.ts";
+import { wakeWorker } from "./support/workers.ts";
 import { accessToken } from "./support/tokens.ts";
 
 afterAll(closeDb);
@@ -24,22 +25,11 @@ function clientOf(user: User) {
   return createDomusClient({ url: base, anonKey: env.anonKey, accessToken: accessToken(user), functionsUrl: env.functionsUrl });
 }
 
-/** Wakes a queue's worker as pg_cron / the scheduler does; answers its report. */
-async function wake(worker: string, queue: string) {
-  const res = await fetch(`${env.functionsUrl}/${worker}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${env.serviceRoleKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ queue }),
-  });
-  expect(res.status, `${worker} worker`).toBe(200);
-  return res.json();
-}
-
 /** Wakes the worker until `done` holds (jobs of other tests may be ahead in the queue). */
 async function drainUntil<T>(worker: string, queue: string, read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
   let value = await read();
   for (let round = 0; round < 20 && !done(value); round++) {
-    await wake(worker, queue);
+    await wakeWorker(worker, queue);
     value = await read();
     if (!done(value)) await new Promise((r) => setTimeout(r, 250));
   }

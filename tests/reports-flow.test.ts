@@ -19,6 +19,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
 import { pdfText } from "./support/pdf-text.ts";
 import { stackEnv } from "./support/stack-env.ts";
+import { wakeWorker } from "./support/workers.ts";
 import { accessToken } from "./support/tokens.ts";
 
 const env = stackEnv();
@@ -75,16 +76,6 @@ async function seedMarket(city: string, ownerId: string, monthStart: string, day
   return prices;
 }
 
-async function wake(fn: "report-generate" | "reports-mail", queue: string) {
-  const res = await fetch(`${env.functionsUrl}/${fn}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${env.serviceRoleKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ queue }),
-  });
-  expect(res.status, `${fn}: ${await res.clone().text()}`).toBe(200);
-  return await res.json();
-}
-
 /** Where the local mail provider writes (.stack/env or the test stack's env). */
 function outboxDir(): string {
   if (process.env.DOMUS_OUTBOX_DIR) return process.env.DOMUS_OUTBOX_DIR;
@@ -124,7 +115,7 @@ describe("reports: a new user's market report, downloaded, then scheduled and ma
     expect(await domus.reports.files(reportId)).toMatchObject({ id: reportId, kind: "market", status: "pending", files: {} });
 
     // 2. The worker renders it.
-    const ran = await wake("report-generate", "reports.render");
+    const ran = await wakeWorker("report-generate", "reports.render");
     expect(ran.jobs.find((j: { report_id: string }) => j.report_id === reportId)).toMatchObject({ outcome: "completed" });
     expect(await statusOf(reportId)).toMatchObject({ status: "completed", error_message: null });
 
@@ -176,12 +167,12 @@ describe("reports: a new user's market report, downloaded, then scheduled and ma
     expect(await statusOf(run.report_run_id)).toMatchObject({ status: "pending" });
 
     // The worker renders the scheduled report; its completion completes the run and queues the mail.
-    const again = await wake("report-generate", "reports.render");
+    const again = await wakeWorker("report-generate", "reports.render");
     expect(again.jobs.find((j: { report_id: string }) => j.report_id === run.report_run_id)).toMatchObject({ outcome: "completed" });
     expect((await runs())[0]).toMatchObject({ status: "completed" });
 
     // 6. The mail worker sends it: an email to the recipient in the local outbox, logged as sent by the local provider.
-    const mailed = await wake("reports-mail", "reports.mail");
+    const mailed = await wakeWorker("reports-mail", "reports.mail");
     expect(mailed.provider).toBe("local");
     const log = (await asRequest(userClaims(user), (c) => c.query(
       "select to_emails, status, provider, report_id from reports.email_log where schedule_run_id = $1", [run.id]))).rows;

@@ -19,6 +19,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type RawRequest, startReceiver } from "../scripts/lib/webhook-receiver.mjs";
 import { asRequest, closeDb, createUser, db, userClaims } from "./support/db.ts";
 import { stackEnv } from "./support/stack-env.ts";
+import { wakeWorker } from "./support/workers.ts";
 import { accessToken } from "./support/tokens.ts";
 
 const env = stackEnv();
@@ -39,17 +40,6 @@ async function api(path: string, key: string | null, init: { method?: string; bo
   return { status: res.status, body: await res.json() };
 }
 
-/** Wakes a worker with the service-role key, as the gateway's scheduler and pg_cron do. */
-async function wake(fn: "reports-webhooks" | "report-generate", queue: string) {
-  const res = await fetch(`${env.functionsUrl}/${fn}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${env.serviceRoleKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ queue }),
-  });
-  expect(res.status, `${fn}: ${await res.clone().text()}`).toBe(200);
-  return await res.json();
-}
-
 /**
  * Wakes a worker until `done(probe())` holds, at most 50 times. Under `npm test` nothing else
  * drains the queues and the first wake does it; against `npm start` the gateway's scheduler may
@@ -57,7 +47,7 @@ async function wake(fn: "reports-webhooks" | "report-generate", queue: string) {
  */
 async function settle<T>(fn: "reports-webhooks" | "report-generate", queue: string, probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
   for (let i = 0; i < 50; i++) {
-    await wake(fn, queue);
+    await wakeWorker(fn, queue);
     const value = await probe();
     if (done(value)) return value;
     await new Promise((r) => setTimeout(r, 100));

@@ -46,11 +46,11 @@ export function pinnedFetch(o: PinnedFetchOptions): typeof fetch {
   return ((input: string | URL | Request, init: RequestInit = {}) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      const judge = o.judge ?? specialAddress;
       const literal = url.hostname.replace(/^\[|\]$/g, "");
+      const special = specialAddress(literal);
       // A literal address is never looked up: judge it here.
-      if (specialAddress(literal) !== "not an IP address") {
-        const why = judge(literal);
+      if (special !== "not an IP address") {
+        const why = o.judge ? o.judge(literal) : special;
         if (why) return reject(new TargetRefused(`url: ${literal} (${why}); webhooks go to public addresses only`));
       }
       const headers: Record<string, string> = {};
