@@ -10,6 +10,8 @@
 // Used for outgoing webhook secrets (REPORTS_WEBHOOK_KEY); the format is the
 // one QuickSell's marketplace tokens use, so one box serves both.
 
+import { base64 } from "./base64.ts";
+
 const VERSION = "v1";
 const IV_BYTES = 12;
 const KEY_BYTES = 32;
@@ -21,7 +23,6 @@ export interface SecretBox {
   open(sealed: string, context: string): Promise<string>;
 }
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 function unb64(text: string, what: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new SecretBoxError(`${what}: not base64`);
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -35,7 +36,7 @@ function rawKey(base64Key: string, name: string): Uint8Array<ArrayBuffer> {
 
 /** A fresh random key, base64 (what the local stack writes into .stack/env). */
 export function newSecretBoxKey(): string {
-  return b64(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
+  return base64(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
 }
 
 /** Is this text shaped like something seal() wrote? (No key needed; says nothing about which key.) */
@@ -55,7 +56,7 @@ export function secretBoxWith(key: CryptoKey): SecretBox {
       const ct = new Uint8Array(
         await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: enc.encode(context) }, key, enc.encode(plain)),
       );
-      return `${VERSION}:${b64(iv)}:${b64(ct)}`;
+      return `${VERSION}:${base64(iv)}:${base64(ct)}`;
     },
     async open(sealed, context) {
       const parts = sealed.split(":");

@@ -8,6 +8,7 @@
 //   signed URL: POST {SUPABASE_URL}/storage/v1/object/sign/{bucket}/{path}  {"expiresIn": s}
 //               -> {"signedURL": "/object/sign/{bucket}/{path}?token=..."}, a GET
 //               anyone holding it may make until it expires (private buckets).
+import { base64Url } from "./base64.ts";
 import { JwtError, verifyJwt } from "./jwt.ts";
 
 export interface StoredObject {
@@ -37,7 +38,6 @@ export function checkExpiresIn(expiresIn: number): number {
   return expiresIn;
 }
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const hmacKey = (secret: string, use: KeyUsage) =>
   crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [use]);
 
@@ -46,10 +46,10 @@ const hmacKey = (secret: string, use: KeyUsage) =>
  * {"url": "<bucket>/<path>", iat, exp} with the project's JWT secret.
  */
 export async function signObjectToken(secret: string, bucket: string, path: string, expiresIn: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
-  const enc = (v: unknown) => b64url(new TextEncoder().encode(JSON.stringify(v)));
+  const enc = (v: unknown) => base64Url(new TextEncoder().encode(JSON.stringify(v)));
   const data = `${enc({ alg: "HS256", typ: "JWT" })}.${enc({ url: `${bucket}/${checkObjectPath(path)}`, iat: nowSeconds, exp: nowSeconds + checkExpiresIn(expiresIn) })}`;
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), new TextEncoder().encode(data)));
-  return `${data}.${b64url(signature)}`;
+  return `${data}.${base64Url(signature)}`;
 }
 
 /** Checks a signed URL's token for this object: signature, object and expiry (a token without exp is refused). */

@@ -5,6 +5,7 @@
 // (another address, another account) breaks the MAC. Tokens do not expire:
 // an unsubscribe link in an old email must still work (RFC 8058).
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { base64Url } from "../base64.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_TOKEN = 700;
@@ -12,7 +13,6 @@ const MAX_EMAIL = 320;
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
 function fromB64url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
@@ -37,7 +37,7 @@ export function signUnsubscribeToken(key: string, accountId: string, email: stri
   const id = accountId.toLowerCase();
   if (!UUID.test(id)) throw new Error("accountId: not a uuid");
   const address = normalizeEmail(email);
-  return `${id}.${b64url(new TextEncoder().encode(address))}.${b64url(mac(assertKey(key), id, address))}`;
+  return `${id}.${base64Url(new TextEncoder().encode(address))}.${base64Url(mac(assertKey(key), id, address))}`;
 }
 
 /** The account and address a genuine token names; null for anything forged, tampered or malformed. */

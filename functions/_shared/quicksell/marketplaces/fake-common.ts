@@ -2,6 +2,8 @@
 // per-second request window (the rate limit), single-use forced failures,
 // random ids in a marketplace's format, and serving a fake on a port.
 
+import { base64Url } from "../../base64.ts";
+
 export interface FakeClock {
   now(): number;
   advance(ms: number): void;
@@ -46,8 +48,7 @@ export const randomDigits = (n: number, lead = "") => {
   return s;
 };
 
-export const randomToken = (bytes = 24) =>
-  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+export const randomToken = (bytes = 24) => base64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(status === 204 ? null : JSON.stringify(body), {

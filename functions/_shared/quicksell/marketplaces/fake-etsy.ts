@@ -13,6 +13,7 @@
 //     x-limit-per-second / x-remaining-this-second headers (on every answer).
 //   - errors as {"error": "..."}; ids are integers.
 // Everything is in memory: a restart of the local stack forgets it.
+import { base64Url } from "../../base64.ts";
 import {
   type FakeClock,
   fakeClock,
@@ -72,7 +73,7 @@ const err = (status: number, error: string, headers: Record<string, string> = {}
 
 async function s256(verifier: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64Url(digest);
 }
 
 export function createFakeEtsy(o: FakeEtsyOptions = {}): FakeEtsy {

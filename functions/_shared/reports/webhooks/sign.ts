@@ -3,16 +3,17 @@
 // "{id}.{timestamp}.{body}">`, one space-separated entry per secret in use
 // (two while a rotated-out secret is still valid).
 
+import { base64 } from "../../base64.ts";
+
 export const SECRET_PREFIX = "whsec_";
 export const SECRET_BYTES = 32;
 
 export class WebhookSecretError extends Error {}
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
 export function newWebhookSecret(bytes = SECRET_BYTES): string {
   if (!Number.isInteger(bytes) || bytes < 24 || bytes > 64) throw new WebhookSecretError("secret: 24-64 random bytes");
-  return SECRET_PREFIX + b64(crypto.getRandomValues(new Uint8Array(bytes)));
+  return SECRET_PREFIX + base64(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /** The raw key bytes of a `whsec_` secret; anything else is refused. */
@@ -27,7 +28,7 @@ export function secretBytes(secret: string): Uint8Array<ArrayBuffer> {
 
 async function hmac(secret: string, data: Uint8Array<ArrayBuffer>): Promise<string> {
   const key = await crypto.subtle.importKey("raw", secretBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return b64(new Uint8Array(await crypto.subtle.sign("HMAC", key, data)));
+  return base64(new Uint8Array(await crypto.subtle.sign("HMAC", key, data)));
 }
 
 /** The signed content: the exact body bytes, after "{id}.{timestamp}.". */
