@@ -106,16 +106,13 @@ function id(field: string, value: unknown): string {
   return validate(z.object({ [field]: uuid }), { [field]: value })[field] as string;
 }
 
-// supabase-js is typed from the generated types; the RPCs are called by name
-// with the body PostgREST takes, and rows are typed by the aliases above.
-type Untyped = {
-  rpc(fn: string, args?: Record<string, unknown>): PromiseLike<{ data: unknown; error: { message: string; code?: string } | null; status: number }>;
-  from(table: string): any;
-};
+// The RPCs' arguments are checked by the contracts before the call; their
+// answers are typed by the aliases above.
+type QuicksellRpc = keyof Database["quicksell"]["Functions"];
 
 export function quicksellApi(supabase: DomusSupabase, invoke: FunctionInvoker, accessToken?: string) {
-  const db = () => supabase.schema("quicksell") as unknown as Untyped;
-  const rpc = async <T>(fn: string, args: Record<string, unknown>): Promise<T> => unwrap(await db().rpc(fn, args)) as T;
+  const db = () => supabase.schema("quicksell");
+  const rpc = async <T>(fn: QuicksellRpc, args: Record<string, unknown>): Promise<T> => unwrap(await db().rpc(fn, args as never)) as T;
   const me = callerId(supabase, accessToken);
   const photosOf = (listing: ListingWithPhotos) => ({
     ...listing,
@@ -125,7 +122,7 @@ export function quicksellApi(supabase: DomusSupabase, invoke: FunctionInvoker, a
     id("listing_id", listingId);
     return unwrap(await db().from("listings").update({ status }).eq("id", listingId).select("*").single());
   };
-  const saleRpc = (fn: string) => async (saleId: string): Promise<QuicksellSale> => rpc(fn, { p_sale_id: id("sale_id", saleId) });
+  const saleRpc = (fn: "complete_sale" | "cancel_sale" | "refund_sale") => async (saleId: string): Promise<QuicksellSale> => rpc(fn, { p_sale_id: id("sale_id", saleId) });
   const storageError = (error: { message: string; statusCode?: string | number }) => {
     const status = Number((error as { statusCode?: unknown }).statusCode) || 400;
     return new DomusError(error.message, "storage_error", status);
@@ -171,14 +168,14 @@ export function quicksellApi(supabase: DomusSupabase, invoke: FunctionInvoker, a
     /** A new listing (draft unless status: "published"); the seller is the caller. */
     async createListing(input: ListingInput): Promise<QuicksellListing> {
       const row = validate(listingInput, input);
-      return unwrap(await db().from("listings").insert(row).select("*").single());
+      return unwrap(await db().from("listings").insert(row as Tables["listings"]["Insert"]).select("*").single());
     },
 
     /** Edits content; a sold, archived or deleted listing is frozen (409). */
     async updateListing(listingId: string, patch: ListingPatch): Promise<QuicksellListing> {
       id("listing_id", listingId);
       const values = validate(listingPatch, patch);
-      return unwrap(await db().from("listings").update(values).eq("id", listingId).select("*").single());
+      return unwrap(await db().from("listings").update(values as Tables["listings"]["Update"]).eq("id", listingId).select("*").single());
     },
 
     /** draft or delisted -> published (needs a description; published_at set on the first publish). */
@@ -229,7 +226,8 @@ export function quicksellApi(supabase: DomusSupabase, invoke: FunctionInvoker, a
       const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file;
       const { error } = await bucket.upload(path, bytes as ArrayBuffer, { contentType: p.content_type, upsert: false });
       if (error) throw storageError(error);
-      const row: Record<string, unknown> = { listing_id: p.listing_id, original_url: path, filename: p.file_name };
+      // display_order may be left out: the photos trigger appends it.
+      const row = { listing_id: p.listing_id, original_url: path, filename: p.file_name } as Tables["photos"]["Insert"];
       if (p.display_order !== undefined) row.display_order = p.display_order;
       if (p.is_primary !== undefined) row.is_primary = p.is_primary;
       const result = await db().from("photos").insert(row).select("*").single();

@@ -94,11 +94,9 @@ const reportFilesResponse: z.ZodType<ReportFilesResponse> = z.object({
   files: z.object({ html: z.string(), json: z.string(), csv: z.string(), pdf: z.string(), qr: z.string() }).partial(),
 });
 
-// RPCs land with the Reports branches before every one of them is in the
-// generated types (create_property_report): called untyped, answers typed here.
-type Untyped = {
-  rpc(fn: string, args?: Record<string, unknown>): PromiseLike<{ data: unknown; error: { message: string; code?: string } | null; status: number }>;
-};
+// The RPCs' arguments are checked by the contracts before the call; their
+// answers are typed here.
+type ReportsRpc = keyof Database["reports"]["Functions"];
 
 /** Drops undefined keys (PostgREST would write null for an explicit null, which is what null means here). */
 function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
@@ -107,8 +105,8 @@ function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
 
 export function reportsApi(supabase: DomusSupabase, invoke: FunctionInvoker) {
   const reports = () => supabase.schema("reports");
-  const rpc = async <T>(fn: string, args: Record<string, unknown>): Promise<T> =>
-    unwrap(await (supabase.schema("reports") as unknown as Untyped).rpc(fn, args)) as T;
+  const rpc = async <T>(fn: ReportsRpc, args: Record<string, unknown>): Promise<T> =>
+    unwrap(await reports().rpc(fn, args as never)) as T;
 
   return {
     // Part 2 (issue 13): leads, contacts and groups, admin views (reports-crm.ts);

@@ -81,12 +81,9 @@ export type ToolsCheckoutResult =
 
 const uuid = z.string().uuid();
 
-// The RPCs and the review vote/report tables land with the other Tools
-// branches; until the generated types name them, they are called untyped.
-type Untyped = {
-  rpc(fn: string, args?: Record<string, unknown>): PromiseLike<{ data: unknown; error: { message: string; code?: string } | null; status: number }>;
-  from(table: string): any;
-};
+// The RPCs' arguments are checked by the contracts before the call; their
+// answers are typed by the aliases above.
+type ToolsRpc = keyof Database["tools"]["Functions"];
 
 const SORTS: Record<CatalogueSort, Array<[string, { ascending: boolean; nullsFirst?: boolean }]>> = {
   popularity: [["purchase_count", { ascending: false }]],
@@ -115,11 +112,7 @@ export function withSavings(bundle: MarketplaceBundle, tools: Array<MarketplaceT
 
 export function toolsApi(supabase: DomusSupabase, invoke: FunctionInvoker, accessToken?: string) {
   const tools = () => supabase.schema("tools");
-  const untyped = () => supabase.schema("tools") as unknown as Untyped;
-  const rpc = async <T>(fn: string, args: Record<string, unknown>): Promise<T> => {
-    const result = await untyped().rpc(fn, args);
-    return unwrap(result) as T;
-  };
+  const rpc = async <T>(fn: ToolsRpc, args: Record<string, unknown>): Promise<T> => unwrap(await tools().rpc(fn, args as never)) as T;
   const me = callerId(supabase, accessToken);
 
   type RawBundle = MarketplaceBundle & { marketplace_bundle_items: Array<{ position: number; marketplace_tools: MarketplaceTool | null }> };
@@ -303,18 +296,18 @@ export function toolsApi(supabase: DomusSupabase, invoke: FunctionInvoker, acces
     /** One helpful vote per user per review (a second one is a 409). */
     async markHelpful(reviewId: string): Promise<void> {
       validate(uuid, reviewId);
-      unwrap(await untyped().from("marketplace_review_votes").insert({ review_id: reviewId }));
+      unwrap(await tools().from("marketplace_review_votes").insert({ review_id: reviewId }));
     },
 
     async unmarkHelpful(reviewId: string): Promise<void> {
       validate(uuid, reviewId);
-      unwrap(await untyped().from("marketplace_review_votes").delete().eq("review_id", reviewId).eq("user_id", await me()));
+      unwrap(await tools().from("marketplace_review_votes").delete().eq("review_id", reviewId).eq("user_id", await me()));
     },
 
     /** One report per user per review; enough distinct reporters send it to FLAGGED. */
     async report(reviewId: string, reason?: string): Promise<void> {
       const r = validate(reviewReport, { review_id: reviewId, reason });
-      unwrap(await untyped().from("marketplace_review_reports").insert(r.reason ? r : { review_id: r.review_id }));
+      unwrap(await tools().from("marketplace_review_reports").insert(r.reason ? r : { review_id: r.review_id }));
     },
 
     /** Platform admins: reviews awaiting a decision (PENDING and FLAGGED by default), oldest first. */
